@@ -1,0 +1,154 @@
+"""The Python API the CLI uses too: ``check(path_or_text, config) -> Report``.
+
+Data flows one way: read -> Document -> segment -> signals (in order) -> findings and
+per-segment numbers -> scoring -> Report. Nothing here prints or renders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tqcheck import __version__
+from tqcheck.config import Config, load_config, validate
+from tqcheck.document import Document
+from tqcheck.errors import ConfigError, TqcheckError
+from tqcheck.findings import Category, Finding, Skipped
+from tqcheck.formats import document_from_text, read_document
+from tqcheck.models.hub import ModelHub
+from tqcheck.results import DocumentResult, Report
+from tqcheck.scoring import evaluate_gate, score_document
+from tqcheck.segment import segment
+from tqcheck.signals import REGISTRY, Signal, SignalOutput, SignalUnavailable, load_signal_class
+
+
+class Checker:
+    """Builds the signals once (models load once) and checks any number of documents."""
+
+    def __init__(self, config: Config | None = None, hub: ModelHub | None = None) -> None:
+        self.config = validate(config or Config())
+        self.hub = hub or ModelHub()
+        self.signals: list[Signal] = []
+        self.skipped: list[Skipped] = []
+        for name in self.config.signals:
+            if name not in REGISTRY:
+                known = ", ".join(REGISTRY)
+                raise ConfigError(f"unknown signal '{name}'; known signals: {known}")
+            signal = load_signal_class(name)(self.config, self.hub)
+            try:
+                signal.prepare()
+            except SignalUnavailable as exc:
+                self._skip(name, exc.reason, exc.fix)
+                continue
+            self.signals.append(signal)
+
+    def _skip(self, signal: str, reason: str, fix: str) -> None:
+        entry = Skipped(signal, reason, fix)
+        if entry not in self.skipped:
+            self.skipped.append(entry)
+
+    def prepare(self, doc: Document) -> Document:
+        """Set the languages from the configuration and segment the document."""
+        if self.config.lang != "auto":
+            doc.language = self.config.lang
+        else:
+            from tqcheck.language import detect_language
+
+            doc.language = detect_language(doc.check_text) or "en"
+        if doc.source_language is None:
+            doc.source_language = self.config.source_lang
+        return segment(doc)
+
+    def check_documents(self, docs: Sequence[Document]) -> Report:
+        docs = [self.prepare(d) for d in docs]
+        findings: list[list[Finding]] = [[] for _ in docs]
+        doc_signals: list[dict[str, object]] = [{} for _ in docs]
+        for signal in self.signals:
+            try:
+                outputs = signal.run(docs)
+            except SignalUnavailable as exc:
+                self._skip(signal.name, exc.reason, exc.fix)
+                continue
+            for i, (doc, out) in enumerate(zip(docs, outputs)):
+                self._merge(doc, out, signal.name, findings[i], doc_signals[i])
+        self._run_fusers(docs, findings)
+        report = Report(skipped=list(self.skipped), signature=self.signature())
+        for doc, found, sigs in zip(docs, findings, doc_signals):
+            found.sort(key=Finding.sort_key)
+            result = score_document(doc, _dedupe(found), self.config)
+            result.signals = sigs
+            report.documents.append(result)
+        report.gate = evaluate_gate(report, self.config)
+        return report
+
+    def _merge(self, doc: Document, out: SignalOutput, name: str, found: list[Finding],
+               doc_signals: dict[str, object]) -> None:
+        found.extend(out.findings)
+        for index, numbers in out.segments.items():
+            doc.segments[index].signals.setdefault(name, {}).update(numbers)
+        if out.document:
+            doc_signals[name] = out.document
+        for reason, fix in out.skipped:
+            self._skip(name, reason, fix)
+        # Page furniture found now is skipped by every later (model) signal.
+        for f in out.findings:
+            if f.category is Category.NON_CONTENT:
+                for seg in doc.segments:
+                    if f.start <= seg.start and seg.end <= f.end:
+                        seg.non_content = True
+
+    def _run_fusers(self, docs: list[Document], findings: list[list[Finding]]) -> None:
+        from tqcheck.signals import FUSERS
+
+        for fuse in FUSERS:
+            for doc, found in zip(docs, findings):
+                found[:] = fuse(doc, found, self.config)
+
+    def signature(self) -> dict[str, object]:
+        sig: dict[str, object] = {"tool": "tqcheck", "version": __version__}
+        for signal in self.signals:
+            sig[signal.name] = signal.signature()
+        return sig
+
+    def check_paths(self, paths: Iterable[str | os.PathLike[str]]) -> Report:
+        docs = [read_document(p, None if self.config.input_format == "auto" else self.config.input_format)
+                for p in paths]
+        return self.check_documents(docs)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.start, f.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def check(
+    source: str | os.PathLike[str] | Document,
+    config: Config | None = None,
+    *,
+    text: bool = False,
+) -> Report:
+    """Check one document: a path (``text=False``), a string of text (``text=True``) or a Document.
+
+    >>> report = check("How to defeat the Islamic State ?", text=True)
+    >>> [f.rule for f in report.findings]
+    ['typography.space-before-punctuation']
+    """
+    config = config or load_config()
+    checker = Checker(config)
+    if isinstance(source, Document):
+        doc = source
+    elif text:
+        doc = document_from_text(str(source))
+    else:
+        doc = read_document(Path(source), None if config.input_format == "auto" else config.input_format)
+    return checker.check_documents([doc])
+
+
+__all__ = ["Checker", "TqcheckError", "check"]

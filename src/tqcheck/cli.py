@@ -1,0 +1,219 @@
+"""The command line: parse options, build the pipeline, render. Nothing else lives here.
+
+Heavy libraries are never imported at module level, so ``tqcheck --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from tqcheck import __version__
+from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
+
+app = typer.Typer(
+    name="tqcheck",
+    help="Check translated text: rules, round-trip translation, LM fluency, explainable fixes.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List and explain the model-free rules.", invoke_without_command=True,
+                        rich_markup_mode=None)
+app.add_typer(rules_app, name="rules")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tqcheck {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """tqcheck: translation-quality checks for editors, CI and batch runs."""
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def build_config(
+    config_file: Path | None,
+    *,
+    lang: str | None = None,
+    source_lang: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    fail_under: float | None = None,
+    fail_on: str | None = None,
+    mt_model: list[str] | None = None,
+    lm_model: list[str] | None = None,
+    embed_model: str | None = None,
+    signals: list[str] | None = None,
+    input_format: str | None = None,
+    no_cache: bool = False,
+    backend: str | None = None,
+    device: str | None = None,
+):  # type: ignore[no-untyped-def]
+    """Configuration file, then flags on top; validated once."""
+    from tqcheck.config import load_config, parse_pairs, validate
+
+    cfg = load_config(config_file)
+    changes: dict[str, object] = {}
+    if lang:
+        changes["lang"] = lang
+    if source_lang:
+        changes["source_lang"] = None if source_lang in ("none", "auto") else source_lang
+    if select:
+        changes["select"] = _split(select)
+    if ignore:
+        changes["ignore"] = cfg.ignore + _split(ignore)
+    if fail_under is not None:
+        changes["fail_under"] = fail_under
+    if fail_on:
+        changes["fail_on"] = fail_on
+    if mt_model:
+        changes["mt_models"] = {**cfg.mt_models, **parse_pairs(mt_model, "--mt-model", "SRC-TGT")}
+    if lm_model:
+        changes["lm_models"] = {**cfg.lm_models, **parse_pairs(lm_model, "--lm-model", "LANG")}
+    if embed_model:
+        changes["embed_model"] = embed_model
+    if signals:
+        changes["signals"] = _split(signals)
+    if input_format:
+        changes["input_format"] = input_format
+    if no_cache:
+        changes["use_cache"] = False
+    if backend:
+        changes["backend"] = backend
+    if device:
+        changes["device"] = device
+    return validate(cfg.replace(**changes), "command line")
+
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
+SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="Language it was translated from.")]
+SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
+MtOpt = Annotated[Optional[list[str]], typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
+LmOpt = Annotated[Optional[list[str]], typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
+EmbedOpt = Annotated[Optional[str], typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
+SignalsOpt = Annotated[Optional[list[str]], typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files to check ('-' reads stdin).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, ...")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    config_file: ConfigOpt = None,
+    lang: LangOpt = None,
+    source_lang: SourceLangOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fail_under: Annotated[Optional[float], typer.Option("--fail-under", help="Fail below this score.")] = None,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Fail on minor|major|critical.")] = None,
+    mt_model: MtOpt = None,
+    lm_model: LmOpt = None,
+    embed_model: EmbedOpt = None,
+    signals: SignalsOpt = None,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="auto, text, markdown.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+) -> None:
+    """Check documents and print a report; the exit code follows the gate."""
+    from tqcheck.api import Checker
+    from tqcheck.atomic import write_atomic
+    from tqcheck.report import RENDERERS, RenderOptions, render
+
+    if fmt not in RENDERERS:
+        raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
+    cfg = build_config(
+        config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
+        fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
+        embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
+        backend=backend, device=device,
+    )
+    checker = Checker(cfg)
+    report = checker.check_paths(paths)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty()
+                                                 and "NO_COLOR" not in os.environ)
+    width = 100 if output is not None or not sys.stdout.isatty() else None
+    text = render(report, fmt, RenderOptions(color=bool(use_color), width=width or _terminal_width()))
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if not report.gate.passed:
+        raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+@rules_app.callback()
+def rules_list(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """List every rule with its id, category, severity and languages."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tqcheck.rules.docs import render_rule_list
+
+    sys.stdout.write(render_rule_list(fmt))
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. typography.space-before-punctuation")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """What a rule does, why it matters, an example and its fix."""
+    from tqcheck.rules.docs import render_rule_explanation
+
+    sys.stdout.write(render_rule_explanation(rule_id, fmt))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: user errors become one line on stderr and exit code 2."""
+    prog = "tqcheck"
+    try:
+        code = app(args=argv, prog_name=prog, standalone_mode=False)
+    except TqcheckError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        sys.exit(EXIT_OK)
+    except click.UsageError as exc:
+        sys.stderr.write(f"{prog}: error: {exc.format_message()}\n")
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

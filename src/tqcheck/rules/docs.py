@@ -1,0 +1,69 @@
+"""Rule documentation built from the rule declarations (never a hand-kept table)."""
+
+from __future__ import annotations
+
+import json
+
+from tqcheck.errors import TqcheckError
+from tqcheck.rules.engine import Rule, load_rules
+
+
+def rule_doc(rule: Rule) -> dict[str, object]:
+    return {
+        "id": rule.id,
+        "group": rule.group,
+        "category": rule.category.value,
+        "severity": rule.severity.value,
+        "kind": rule.kind,
+        "languages": list(rule.languages),
+        "sources": list(rule.sources),
+        "what": rule.what,
+        "why": rule.why,
+        "use_instead": rule.use_instead,
+        "fix_safety": rule.fix_safety,
+        "examples": {"fires": list(rule.fires), "passes": list(rule.passes)},
+        "message": rule.message,
+    }
+
+
+def render_rule_list(fmt: str = "text") -> str:
+    rules = list(load_rules())
+    if fmt == "json":
+        return json.dumps([rule_doc(r) for r in rules], ensure_ascii=False, indent=2) + "\n"
+    if fmt != "text":
+        raise TqcheckError(f"unknown format '{fmt}'; use text or json")
+    width = max(len(r.id) for r in rules)
+    lines = [f"{'ID':<{width}}  {'CATEGORY':<17}  {'SEVERITY':<8}  {'FIX':<6}  LANGUAGES"]
+    for r in rules:
+        fix = "safe" if r.safe else ("review" if r.fix_safety.startswith("unsafe") else "-")
+        langs = ",".join(r.languages) + ("" if "*" in r.sources else f" (from {','.join(r.sources)})")
+        lines.append(f"{r.id:<{width}}  {r.category.value:<17}  {r.severity.value:<8}  {fix:<6}  {langs}")
+    lines.append(f"\n{len(rules)} rules. 'tqcheck rules explain ID' tells more about one.")
+    return "\n".join(lines) + "\n"
+
+
+def render_rule_explanation(rule_id: str, fmt: str = "text") -> str:
+    rule = load_rules().get(rule_id)
+    if rule is None:
+        close = [r.id for r in load_rules() if rule_id in r.id][:5]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; 'tqcheck rules' lists them"
+        raise TqcheckError(f"unknown rule '{rule_id}'{hint}")
+    doc = rule_doc(rule)
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt != "text":
+        raise TqcheckError(f"unknown format '{fmt}'; use text or json")
+    out = [
+        f"{rule.id}  ({rule.category.value}, {rule.severity.value})",
+        "",
+        "What it does", f"  {rule.what or rule.message}",
+        "",
+        "Why it matters", f"  {rule.why or '-'}",
+        "",
+    ]
+    if rule.fires:
+        out += ["Example (flagged)"] + [f"  {e}" for e in rule.fires[:3]] + [""]
+    if rule.passes:
+        out += ["Not flagged"] + [f"  {e}" for e in rule.passes[:3]] + [""]
+    out += ["Use instead", f"  {rule.use_instead or '-'}", "", "Fix safety", f"  {rule.fix_safety}", ""]
+    return "\n".join(out)

@@ -1,0 +1,36 @@
+"""Signals: independent checks that read segments and emit findings and per-segment numbers.
+
+The registry maps a signal name to ``module:Class`` so that a signal's heavy imports happen
+only when it runs. Adding a signal is adding a line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tqcheck.document import Document
+from tqcheck.findings import Finding
+
+from tqcheck.signals.base import Signal, SignalOutput, SignalUnavailable
+
+if TYPE_CHECKING:
+    from tqcheck.config import Config
+
+REGISTRY: dict[str, str] = {
+    "rules": "tqcheck.signals.rules:RulesSignal",
+}
+
+#: Post-processors that see every signal's findings for a document and may merge them
+#: (e.g. fusing fluency, round-trip and rule evidence into one garbled-passage finding).
+#: Each is ``fuse(doc, findings, config) -> findings``.
+FUSERS: list[Callable[[Document, list[Finding], Config], list[Finding]]] = []
+
+
+def load_signal_class(name: str) -> type[Signal]:
+    module_name, _, cls = REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module_name), cls)
+
+
+__all__ = ["FUSERS", "REGISTRY", "Signal", "SignalOutput", "SignalUnavailable", "load_signal_class"]
