@@ -58,7 +58,8 @@ class Checker:
             doc.language = detect_language(doc.check_text) or "en"
         if doc.source_language is None:
             doc.source_language = self.config.source_lang
-        return segment(doc)
+        # Bilingual readers (XLIFF, PO, ...) arrive with one segment per unit already.
+        return doc if doc.segments else segment(doc)
 
     def check_documents(self, docs: Sequence[Document]) -> Report:
         docs = [self.prepare(d) for d in docs]
