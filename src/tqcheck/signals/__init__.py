@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 REGISTRY: dict[str, str] = {
     "rules": "tqcheck.signals.rules:RulesSignal",
+    "fluency": "tqcheck.signals.fluency:FluencySignal",
+    "similarity": "tqcheck.signals.similarity:SimilaritySignal",
 }
 
 #: Post-processors that see every signal's findings for a document and may merge them
