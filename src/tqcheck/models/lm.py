@@ -172,6 +172,7 @@ class TransformersScorer:
         from tqcheck.models.resolve import ensure_offline
 
         ensure_offline()
+        quiet_transformers()
         path = Path(path)
         if not any(path.glob("*.safetensors")):
             raise ModelError(f"{path}: no *.safetensors weights; tqcheck loads language models "
@@ -263,8 +264,12 @@ class TransformersScorer:
             raw[i] = lps[row][: len(encoded[i][0]) - 1]
 
 
-def _device(config: Config) -> str:
-    return config.device
+def quiet_transformers() -> None:
+    """No progress bars or load chatter on stderr: a check prints only its report."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
 
 def _load_transformers(hub: ModelHub, path: Path, model_id: str, config: Config, lang: str) -> TransformersScorer:

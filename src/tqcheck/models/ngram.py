@@ -72,8 +72,13 @@ class NGramScorer:
             raise SignalUnavailable(f"the pocketsphinx wheel has no English LM at {path}",
                                     "reinstall pocketsphinx (pip install --force-reinstall pocketsphinx)")
         self.lm = pocketsphinx.NGramModel.readfile(path)
-        version = getattr(pocketsphinx, "__version__", "")
-        self.model_id = f"cmu-us-english-trigram (pocketsphinx {version})".replace(" )", ")")
+        try:
+            from importlib.metadata import version
+
+            release = version("pocketsphinx")
+        except Exception:  # pragma: no cover - metadata missing in odd installs
+            release = "unknown"
+        self.model_id = f"cmu-us-english-trigram (pocketsphinx {release})"
         c = constants()
         self.floor = float(c["unigram_floor"])
         self.known_zipf = float(c["known_word_zipf"])

@@ -30,6 +30,15 @@ REGISTRY: dict[str, str] = {
 FUSERS: list[Callable[[Document, list[Finding], Config], list[Finding]]] = []
 
 
+def _fuse_garbled(doc: Document, findings: list[Finding], config: Config) -> list[Finding]:
+    from tqcheck.signals.fuse import fuse_garbled_passages
+
+    return fuse_garbled_passages(doc, findings, config)
+
+
+FUSERS.append(_fuse_garbled)
+
+
 def load_signal_class(name: str) -> type[Signal]:
     module_name, _, cls = REGISTRY[name].partition(":")
     return getattr(importlib.import_module(module_name), cls)
