@@ -41,7 +41,8 @@ def default_model_dir() -> Path | None:
 class Embedder:
     """L2-normalised sentence embeddings and cosine similarity."""
 
-    def __init__(self, path: str | Path, model_id: str, *, device: str = "auto", batch_size: int = 32) -> None:
+    def __init__(self, path: str | Path, model_id: str, *, device: str = "auto",
+                 batch_size: int = 32) -> None:
         from tqcheck.models.resolve import ensure_offline
 
         ensure_offline()
@@ -100,8 +101,9 @@ def get_embedder(config: Config, hub: ModelHub) -> Embedder:
         path, model_id = found, DEFAULT_EMBED_ID
     if importlib.util.find_spec("sentence_transformers") is None:
         raise SignalUnavailable("sentence-transformers is not installed", INSTALL_FIX)
+    batch = max(config.batch_size, 32)
     return hub.get(("embed", str(path), config.device),
-                   lambda: Embedder(path, model_id, device=config.device, batch_size=max(config.batch_size, 32)))
+                   lambda: Embedder(path, model_id, device=config.device, batch_size=batch))
 
 
 __all__ = ["DEFAULT_EMBED_ID", "Embedder", "default_model_dir", "get_embedder"]

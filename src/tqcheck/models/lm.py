@@ -87,7 +87,7 @@ class TokenScores:
         """Per token: surprisal beyond what the word's own frequency explains (nats), i.e. the
         negative pointwise mutual information of the token and its context under the model."""
         base = self.baseline or self.unigram
-        return [u - t[2] for t, u in zip(self.tokens, base)]
+        return [u - t[2] for t, u in zip(self.tokens, base, strict=True)]
 
 
 class LMScorer(Protocol):
@@ -140,7 +140,7 @@ def char_aligned(text: str, offsets: Sequence[tuple[int, int]], logprobs: Sequen
     """
     out: list[list[Any]] = []
     carry = 0.0
-    for (s, e), lp in zip(offsets, logprobs):
+    for (s, e), lp in zip(offsets, logprobs, strict=True):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -188,7 +188,8 @@ class TransformersScorer:
         else:
             torch_dtype = getattr(torch, dtype)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True,
+                                                           trust_remote_code=False)
             self.model = AutoModelForCausalLM.from_pretrained(
                 path, local_files_only=True, trust_remote_code=False, use_safetensors=True, dtype=torch_dtype,
             ).to(self.device).eval()
@@ -230,7 +231,7 @@ class TransformersScorer:
             self._run(batch, encoded, raw)
         out = []
         offset_of_first = 1 if self.bos_id is not None else 0
-        for text, (_ids, offsets), lps in zip(texts, encoded, raw):
+        for text, (_ids, offsets), lps in zip(texts, encoded, raw, strict=True):
             # Without a BOS token the first token has no context and no score.
             offs = offsets if offset_of_first else offsets[1:]
             tokens = char_aligned(text, offs, lps)
@@ -272,7 +273,8 @@ def quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
 
 
-def _load_transformers(hub: ModelHub, path: Path, model_id: str, config: Config, lang: str) -> TransformersScorer:
+def _load_transformers(hub: ModelHub, path: Path, model_id: str, config: Config,
+                       lang: str) -> TransformersScorer:
     key = ("lm", str(path), config.device, config.dtype)
     return hub.get(key, lambda: TransformersScorer(path, model_id, device=config.device, dtype=config.dtype,
                                                    batch_size=config.batch_size, lang=lang))

@@ -180,7 +180,8 @@ class NGramScorer:
                     self._add(out, s, e, u + self.oov_penalty, u, None, fresh, neutral=False)
                 else:
                     # Neither model knows it: a misspelling or a foreign word left in the copy.
-                    self._add(out, s, e, self.unknown_logprob, self.unknown_unigram, None, fresh, neutral=False)
+                    self._add(out, s, e, self.unknown_logprob, self.unknown_unigram, None, fresh,
+                              neutral=False)
                 h1, h2 = RESET, h1
             initial = False
         if out.tokens:

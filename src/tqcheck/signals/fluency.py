@@ -13,6 +13,7 @@ the document counts more. Thresholds live in ``signals/data/fluency.toml``.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 from collections.abc import Sequence
@@ -148,7 +149,7 @@ class FluencySignal(Signal):
             with self.hub.use_lock:
                 scores = scorer.score([seg.text for _, seg in items])
             per_doc: dict[int, list[tuple[Segment, TokenScores]]] = {i: [] for i in indices}
-            for (i, seg), ts in zip(items, scores):
+            for (i, seg), ts in zip(items, scores, strict=True):
                 per_doc[i].append((seg, ts))
             for i in indices:
                 outs[i].skipped.extend(self._notes.get(lang, []))
@@ -159,7 +160,8 @@ class FluencySignal(Signal):
                 out: SignalOutput) -> None:
         p = self.p
         excess = {seg.index: ts.excess() for seg, ts in scored}
-        values = [x for seg, ts in scored for x, n in zip(excess[seg.index], ts.neutral) if not n]
+        values = [x for seg, ts in scored
+                  for x, n in zip(excess[seg.index], ts.neutral, strict=True) if not n]
         med, sigma = robust_stats(values, p["prior_token_median"], p["prior_token_sigma"],
                                   p["min_tokens_for_stats"], p["min_token_sigma"])
         eligible = [ts.slor for _, ts in scored if _judged(ts) >= p["min_segment_tokens"]]
@@ -167,7 +169,7 @@ class FluencySignal(Signal):
                                     p["min_tokens_for_stats"] // 10, p["min_slor_sigma"])
         context = p["context_words_ngram"] if scorer.backend == "ngram" else p["context_words_neural"]
         for seg, ts in scored:
-            z = [0.0 if n else (x - med) / sigma for x, n in zip(excess[seg.index], ts.neutral)]
+            z = [0.0 if n else (x - med) / sigma for x, n in zip(excess[seg.index], ts.neutral, strict=True)]
             slor_z = (ts.slor - smed) / ssigma if _judged(ts) >= p["min_segment_tokens"] else None
             numbers: dict[str, Any] = {
                 "model": scorer.model_id,
@@ -255,8 +257,8 @@ def _runs_within_clauses(z: Sequence[float], fresh: Sequence[bool], floor: float
     """:func:`find_runs` inside each stretch between clause marks (where the model's context restarted)."""
     cuts = [0] + [i for i in range(1, len(z)) if fresh and fresh[i]] + [len(z)]
     runs = []
-    for a, b in zip(cuts, cuts[1:]):
-        runs += [(a + f, a + l, s) for f, l, s in find_runs(z[a:b], floor)]
+    for a, b in itertools.pairwise(cuts):
+        runs += [(a + first, a + last, s) for first, last, s in find_runs(z[a:b], floor)]
     return runs
 
 

@@ -105,7 +105,8 @@ def fuse_garbled_passages(doc: Document, findings: list[Finding], config: Config
             evidence.update(_numbers("similarity", sim))
             notes.append(f"round-trip meaning similarity {cosine:.2f}")
         cap = _ORDER.index(Severity(p["max_fused_severity"]))
-        severity = _ORDER[min(cap, max(_ORDER.index(severity), min(cap, _ORDER.index(severity) + len(signals) - 1)))]
+        level = _ORDER.index(severity)
+        severity = _ORDER[max(level, min(cap, level + len(signals) - 1))]
         evidence["signals"] = signals
         if len(group) > 1:
             evidence["fluency.spans"] = [[f.start, f.end] for f in group]

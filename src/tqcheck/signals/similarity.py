@@ -54,7 +54,7 @@ class SimilaritySignal(Signal):
         with self.hub.use_lock:
             sims = embedder.similarity([seg.text for _, seg, _ in pairs], [rt for _, _, rt in pairs])
         per_doc: dict[int, list[float]] = {}
-        for (i, seg, _), cos in zip(pairs, sims):
+        for (i, seg, _), cos in zip(pairs, sims, strict=True):
             outs[i].segments[seg.index] = {"cosine": round(cos, 4), "model": embedder.model_id}
             per_doc.setdefault(i, []).append(cos)
         for i, values in per_doc.items():
