@@ -41,7 +41,8 @@ OOV_SENTINEL = -500_000_000
 RESET = "<reset>"
 
 _SENTENCE_END = re.compile(r"[.!?]")
-_CLAUSE_MARK = re.compile(r"[,;:()\[\]{}\"“”‘’«»–—…/|*]|(?:^|\s)-+(?:\s|$)|(?:^|\s)'|'(?:\s|$)")
+#: Clause boundaries. Quotation marks are not among them: quoted words go on with the sentence.
+_CLAUSE_MARK = re.compile(r"[,;:()\[\]{}–—…/|*]|\s-{1,3}\s")
 _TOKEN_RE = re.compile(r"\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|%)?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
 
@@ -125,7 +126,7 @@ class NGramScorer:
             if _SENTENCE_END.search(gap):
                 initial = True
             # The LM was trained on unpunctuated speech transcripts: it never saw a clause boundary,
-            # so a word after a comma, colon, dash, bracket or quote is judged without the words
+            # so a word after a comma, colon, dash or bracket is judged without the words
             # before the mark ("Paris, the" must not be read as "paris the").
             fresh = bool(_CLAUSE_MARK.search(gap))
             if fresh:

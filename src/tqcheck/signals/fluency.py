@@ -159,17 +159,28 @@ class FluencySignal(Signal):
     def analyse(self, doc: Document, scored: list[tuple[Segment, TokenScores]], scorer: LMScorer,
                 out: SignalOutput) -> None:
         p = self.p
+        classes = p["ngram_classes"] if scorer.backend == "ngram" else {}
+        fallback = (p["prior_token_median"], p["prior_token_sigma"])
         excess = {seg.index: ts.excess() for seg, ts in scored}
-        values = [x for seg, ts in scored
-                  for x, n in zip(excess[seg.index], ts.neutral, strict=True) if not n]
-        med, sigma = robust_stats(values, p["prior_token_median"], p["prior_token_sigma"],
-                                  p["min_tokens_for_stats"], p["min_token_sigma"])
+        # Standardise each token against fluent text of its word-frequency class, then against the
+        # document (median shift and MAD scale of those standard scores), so "relative to the
+        # document" still holds while frequent words, whose context effects vary less, are judged
+        # on their own tighter scale.
+        standard = {
+            seg.index: [(x - classes.get(c, fallback)[0]) / classes.get(c, fallback)[1]
+                        for x, c in zip(excess[seg.index], token_classes(ts), strict=True)]
+            for seg, ts in scored
+        }
+        values = [v for seg, ts in scored
+                  for v, n in zip(standard[seg.index], ts.neutral, strict=True) if not n]
+        med, sigma = robust_stats(values, 0.0, p["prior_token_scale"], p["min_tokens_for_stats"],
+                                  p["min_token_scale"])
         eligible = [ts.slor for _, ts in scored if _judged(ts) >= p["min_segment_tokens"]]
         smed, ssigma = robust_stats(eligible, p["prior_slor_median"], p["prior_slor_sigma"],
                                     p["min_tokens_for_stats"] // 10, p["min_slor_sigma"])
         context = p["context_words_ngram"] if scorer.backend == "ngram" else p["context_words_neural"]
         for seg, ts in scored:
-            z = [0.0 if n else (x - med) / sigma for x, n in zip(excess[seg.index], ts.neutral, strict=True)]
+            z = [0.0 if n else (v - med) / sigma for v, n in zip(standard[seg.index], ts.neutral, strict=True)]
             slor_z = (ts.slor - smed) / ssigma if _judged(ts) >= p["min_segment_tokens"] else None
             numbers: dict[str, Any] = {
                 "model": scorer.model_id,
@@ -184,8 +195,16 @@ class FluencySignal(Signal):
             deficit = max(0.0, -(slor_z or 0.0)) * p["segment_weight"]
             cands = []
             for first, last, run in _runs_within_clauses(z, ts.fresh, p["run_z_floor"]):
-                peak = max(range(first, last + 1), key=lambda k: z[k])
-                cands.append(Candidate(first, last, run, run + deficit, z[peak], excess[seg.index][peak]))
+                # Detection sums the whole run; the reported span is its core, the densest stretch of
+                # clearly surprising tokens (a tighter floor), so a long mildly odd run is not all blamed.
+                core = find_runs(z[first:last + 1], p["core_z_floor"])
+                if core:
+                    a, b, _ = max(core, key=lambda r: r[2])
+                    cf, cl = first + a, first + b
+                else:
+                    cf = cl = max(range(first, last + 1), key=lambda k: z[k])
+                peak = max(range(cf, cl + 1), key=lambda k: z[k])
+                cands.append(Candidate(cf, cl, run, run + deficit, z[peak], excess[seg.index][peak]))
             flagged = sorted((c for c in cands if c.score >= p["flag_score"]), key=lambda c: -c.score)
             flagged = flagged[: p["max_findings_per_segment"]]
             numbers["garbled_spans"] = len(flagged)
@@ -196,8 +215,8 @@ class FluencySignal(Signal):
             "model": scorer.model_id,
             "backend": scorer.backend,
             "segments_scored": len(scored),
-            "token_median": round(med, 3),
-            "token_sigma": round(sigma, 3),
+            "token_shift": round(med, 3),
+            "token_scale": round(sigma, 3),
             "slor_median": round(smed, 3),
             "slor_sigma": round(ssigma, 3),
             "mean_slor": round(statistics.fmean(ts.slor for _, ts in scored), 3) if scored else None,
@@ -231,8 +250,9 @@ class FluencySignal(Signal):
             severity=severity,
             start=seg.start + start,
             end=seg.start + end,
-            message=(f"improbable wording “{phrase}”: up to {c.peak_excess:.1f} nats more surprising than "
-                     f"its words' frequency explains (z {c.peak_z:.1f}; scored by {numbers['model']})"),
+            message=(f"improbable wording “{phrase}”: a run of surprising words (fluency score {c.score:.1f}, "
+                     f"flagged from {p['flag_score']:g}); its worst word is {c.peak_excess:.1f} nats more "
+                     f"surprising than its frequency explains (z {c.peak_z:.1f}); scored by {numbers['model']}"),
             confidence=confidence,
             evidence={
                 "fluency.model": numbers["model"],
@@ -260,6 +280,17 @@ def _runs_within_clauses(z: Sequence[float], fresh: Sequence[bool], floor: float
     for a, b in itertools.pairwise(cuts):
         runs += [(a + first, a + last, s) for first, last, s in find_runs(z[a:b], floor)]
     return runs
+
+
+LN10 = 2.302585092994046
+
+
+def token_classes(ts: TokenScores) -> list[str]:
+    """Word-frequency class of each token: the zipf value (log10 per billion words) of its context-free
+    probability, clamped to 3..7, or "eos" for the end-of-sentence event."""
+    base = ts.baseline or ts.unigram
+    return ["eos" if s == e else str(min(7, max(3, int(b / LN10 + 9))))
+            for (s, e, _), b in zip(ts.tokens, base, strict=True)]
 
 
 def _scorable(seg: Segment) -> bool:

@@ -1,0 +1,87 @@
+"""The embedded n-gram backend on sentences written for these tests."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tqcheck.models.ngram import NGramScorer
+
+
+@pytest.fixture(scope="module")
+def ngram() -> NGramScorer:
+    return NGramScorer()
+
+
+SENTENCES = [
+    "The minister will explain the plan to the members of the coalition.",
+    "Prices rose sharply in the first quarter of the year.",
+    "She said that the government would not change its strategy.",
+    "The children walked to school in the rain this morning.",
+    "We need to find a better way to reduce the cost of energy.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_scrambled_sentence_scores_worse(ngram: NGramScorer, sentence: str) -> None:
+    words = sentence.rstrip(".").split()
+    rng = random.Random(7)
+    for _ in range(3):
+        shuffled = words[:]
+        while shuffled == words:
+            rng.shuffle(shuffled)
+        scrambled = " ".join(shuffled).capitalize() + "."
+        good, bad = ngram.score([sentence, scrambled])
+        assert good.slor > bad.slor
+        assert good.logprob > bad.logprob
+
+
+def test_common_damage_scores_worse(ngram: NGramScorer) -> None:
+    base = "The vehicle was removed from the crash site the same day."
+    for damaged in ["The vehicle was removed from the crash site the same day day.",
+                    "The vehicle was removed from the crash site the smae day.",
+                    "The vehicle was removed from crash the site the same day.",
+                    "The vehicle lui-même was removed from the crash site the same day."]:
+        assert ngram.score_one(base).slor > ngram.score_one(damaged).slor, damaged
+
+
+def test_offsets_are_words_and_end_event(ngram: NGramScorer) -> None:
+    text = "Iraqis hope, said Haider al-Abadi’s aide, to win 4,000 votes."
+    ts = ngram.score_one(text)
+    pieces = [text[s:e] for s, e, _ in ts.tokens]
+    assert pieces[:3] == ["Iraqis", "hope", "said"]
+    assert "4,000" in pieces
+    assert pieces[-1] == ""  # the zero-width end-of-sentence event
+    assert ts.tokens[-1][0] == ts.tokens[-2][1]
+    assert all(lp < 0 for _, _, lp in ts.tokens)
+
+
+def test_names_acronyms_numbers_are_neutral(ngram: NGramScorer) -> None:
+    ts = ngram.score_one("The trucks of the IS hit US bases near Akismet and Tikrit in 2015.")
+    by_word = {ts.text[s:e]: (n, x) for (s, e, _), n, x in zip(ts.tokens, ts.neutral, ts.excess())}
+    for word in ["IS", "US", "Akismet", "Tikrit", "2015"]:
+        neutral, excess = by_word[word]
+        assert neutral and excess == pytest.approx(0.0, abs=1e-9), word
+    # "IS" is not read as the verb "is": the next word is judged without it.
+    ts_verb = ngram.score_one("The trucks of the is hit bases.")
+    assert ts_verb.slor < ts.slor
+
+
+def test_sentence_initial_case_does_not_matter(ngram: NGramScorer) -> None:
+    a = ngram.score_one("The raids have not stopped the jihadists.")
+    b = ngram.score_one("the raids have not stopped the jihadists.")
+    assert a.logprob == pytest.approx(b.logprob)
+
+
+def test_misspelling_is_surprising_but_rare_real_word_is_not(ngram: NGramScorer) -> None:
+    typo = ngram.score_one("They met the smae day.")
+    rare = ngram.score_one("They met the reconquest day.")
+    x_typo = typo.excess()[3]
+    x_rare = rare.excess()[3]
+    assert x_typo > 5 > x_rare
+
+
+def test_shouting_headline_is_not_all_acronyms(ngram: NGramScorer) -> None:
+    ts = ngram.score_one("COALITION MEETS IN PARIS")
+    assert not all(ts.neutral[:-1])
