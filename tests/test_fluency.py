@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from lm_fixtures import tiny_gpt2_dir  # noqa: F401  (session fixture)
 from typer.testing import CliRunner
 
+from lm_fixtures import tiny_gpt2_dir  # noqa: F401  (session fixture)
 from tqcheck.api import Checker
 from tqcheck.cli import app
 from tqcheck.config import Config

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 import pytest
-from lm_fixtures import tiny_gpt2_dir  # noqa: F401  (session fixture)
 
+from lm_fixtures import tiny_gpt2_dir  # noqa: F401  (session fixture)
 from tqcheck.config import Config
 from tqcheck.errors import ModelError
 from tqcheck.models import lm
@@ -64,7 +65,7 @@ def test_tiny_gpt2_offsets_are_exact(tiny_gpt2_dir: Path) -> None:  # noqa: F811
         spans = [(s, e) for s, e, _ in ts.tokens]
         assert spans == sorted(spans)
         assert all(s < e for s, e in spans)
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
         # Spans never start or end in whitespace, and together they cover every visible character.
         assert all(not ts.text[s].isspace() and not ts.text[e - 1].isspace() for s, e in spans)
         covered = {i for s, e in spans for i in range(s, e)}
@@ -97,7 +98,7 @@ def test_batched_equals_one_by_one(tiny_gpt2_dir: Path) -> None:  # noqa: F811
              "Numbers like 4,000 appear.", "Über die Straße."]
     batched = scorer.score(texts)
     single = [scorer.score([t])[0] for t in texts]
-    for a, b in zip(batched, single):
+    for a, b in zip(batched, single, strict=False):
         assert [t[:2] for t in a.tokens] == [t[:2] for t in b.tokens]
         assert a.logprob == pytest.approx(b.logprob, abs=1e-4)
 

@@ -59,7 +59,8 @@ def test_offsets_are_words_and_end_event(ngram: NGramScorer) -> None:
 
 def test_names_acronyms_numbers_are_neutral(ngram: NGramScorer) -> None:
     ts = ngram.score_one("The trucks of the IS hit US bases near Akismet and Tikrit in 2015.")
-    by_word = {ts.text[s:e]: (n, x) for (s, e, _), n, x in zip(ts.tokens, ts.neutral, ts.excess())}
+    by_word = {ts.text[s:e]: (n, x)
+               for (s, e, _), n, x in zip(ts.tokens, ts.neutral, ts.excess(), strict=True)}
     for word in ["IS", "US", "Akismet", "Tikrit", "2015"]:
         neutral, excess = by_word[word]
         assert neutral and excess == pytest.approx(0.0, abs=1e-9), word

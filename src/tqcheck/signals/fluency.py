@@ -180,7 +180,8 @@ class FluencySignal(Signal):
                                     p["min_tokens_for_stats"] // 10, p["min_slor_sigma"])
         context = p["context_words_ngram"] if scorer.backend == "ngram" else p["context_words_neural"]
         for seg, ts in scored:
-            z = [0.0 if n else (v - med) / sigma for v, n in zip(standard[seg.index], ts.neutral, strict=True)]
+            z = [0.0 if n else (v - med) / sigma
+                 for v, n in zip(standard[seg.index], ts.neutral, strict=True)]
             slor_z = (ts.slor - smed) / ssigma if _judged(ts) >= p["min_segment_tokens"] else None
             numbers: dict[str, Any] = {
                 "model": scorer.model_id,
@@ -250,9 +251,10 @@ class FluencySignal(Signal):
             severity=severity,
             start=seg.start + start,
             end=seg.start + end,
-            message=(f"improbable wording “{phrase}”: a run of surprising words (fluency score {c.score:.1f}, "
-                     f"flagged from {p['flag_score']:g}); its worst word is {c.peak_excess:.1f} nats more "
-                     f"surprising than its frequency explains (z {c.peak_z:.1f}); scored by {numbers['model']}"),
+            message=(f"improbable wording “{phrase}”: a run of surprising words (fluency score "
+                     f"{c.score:.1f}, flagged from {p['flag_score']:g}); its worst word is "
+                     f"{c.peak_excess:.1f} nats more surprising than its frequency explains "
+                     f"(z {c.peak_z:.1f}); scored by {numbers['model']}"),
             confidence=confidence,
             evidence={
                 "fluency.model": numbers["model"],
