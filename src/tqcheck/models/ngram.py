@@ -41,6 +41,7 @@ OOV_SENTINEL = -500_000_000
 RESET = "<reset>"
 
 _SENTENCE_END = re.compile(r"[.!?]")
+_TERMINAL = re.compile(r"[.!?…:;]['\"”’»)\]]*\s*$")
 #: Clause boundaries. Quotation marks are not among them: quoted words go on with the sentence.
 _CLAUSE_MARK = re.compile(r"[,;:()\[\]{}–—…/|*]|\s-{1,3}\s")
 _TOKEN_RE = re.compile(r"\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|%)?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
@@ -88,6 +89,11 @@ class NGramScorer:
         self.unknown_logprob = float(c["unknown_word_logprob"])
         self.number_unigram = float(c["number_unigram"])
         self.name_cap = float(c["name_excess_cap"])
+        self.lower_start = float(c["lowercase_sentence_start"])
+        self.unpunctuated_end = float(c["unpunctuated_end"])
+        self.unpunctuated_min_words = int(c["unpunctuated_min_words"])
+        self.foreign_langs = list(c["foreign_languages"])
+        self.foreign_margin = math.log(float(c["foreign_ratio"]))
         self._known: dict[str, bool] = {}
 
     # -- vocabulary ---------------------------------------------------------------------------
@@ -103,6 +109,12 @@ class NGramScorer:
 
     def _unigram(self, word: str) -> float:
         return unigram_logprob(word, "en", self.floor)
+
+    def _foreign(self, word: str, english: float) -> bool:
+        """A word far more common in a usual source language than in English: left untranslated
+        ("pour", "gouvernement", "mondiale"), so it must not pass as a rare English word."""
+        return any(unigram_logprob(word, lang, self.floor) - english > self.foreign_margin
+                   for lang in self.foreign_langs)
 
     # -- scoring ------------------------------------------------------------------------------
     def score(self, texts: list[str]) -> list[TokenScores]:
@@ -176,7 +188,7 @@ class NGramScorer:
             else:
                 u = self._unigram(word)
                 zipf = (u - math.log(1e-9)) / math.log(10)
-                if zipf >= self.known_zipf and word.isascii():
+                if zipf >= self.known_zipf and word.isascii() and not self._foreign(word, u):
                     # A real word the LM's vocabulary lacks: its unigram, a little discounted.
                     self._add(out, s, e, u + self.oov_penalty, u, None, fresh, neutral=False)
                 else:
@@ -184,7 +196,16 @@ class NGramScorer:
                     self._add(out, s, e, self.unknown_logprob, self.unknown_unigram, None, fresh,
                               neutral=False)
                 h1, h2 = RESET, h1
+            if initial and raw[0].isalpha() and raw[0].islower() and out.tokens:
+                # Letter case is part of written English the speech LM cannot see: a sentence that
+                # starts in lower case is improbable ("the vehicle was removed ...").
+                s0, e0, lp0 = out.tokens[-1]
+                out.tokens[-1] = (s0, e0, lp0 + self.lower_start)
             initial = False
+        if out.tokens and len(out.tokens) >= self.unpunctuated_min_words and not _TERMINAL.search(text):
+            # A long segment with no closing punctuation is less likely prose (headlines are short).
+            s0, e0, lp0 = out.tokens[-1]
+            out.tokens[-1] = (s0, e0, lp0 + self.unpunctuated_end)
         if out.tokens:
             end = out.tokens[-1][1]
             lp, u = self._p("</s>", h1, h2), self._p("</s>", RESET, RESET)
