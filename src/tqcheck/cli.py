@@ -192,6 +192,9 @@ def rules_explain(
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
 
 
+import tqcheck.cli_fix  # noqa: E402  (registers `tqcheck fix`)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2."""
     prog = "tqcheck"

@@ -76,6 +76,11 @@ class Config:
     batch_size: int = 16
     #: Extra pivot languages for the round trip (besides the source language).
     pivots: list[str] = field(default_factory=list)
+    #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
+    rank_fixes: bool = True
+    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml (None: that file's value).
+    fix_min_similarity: float | None = None
+    fix_min_gain: float | None = None
     cache_dir: str = field(default_factory=default_cache_dir)
     use_cache: bool = True
     #: Where the configuration was read from (set by the loader, not a user key).
