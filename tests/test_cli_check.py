@@ -7,7 +7,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from tests.conftest import ROOT, SEED, run_tqcheck
 
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text("utf-8"))
@@ -79,7 +78,7 @@ def test_markdown_report(tmp_path: Path) -> None:
 
 
 def test_stdin_is_read_with_dash() -> None:
-    proc = run_tqcheck("check", "-", "--format", "json", stdin="Is it true ?\n".encode())
+    proc = run_tqcheck("check", "-", "--format", "json", stdin=b"Is it true ?\n")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["documents"][0]["path"] == "-"

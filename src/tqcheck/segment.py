@@ -53,10 +53,7 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _sentence_spans(text: str, start: int, end: int, language: str) -> Iterator[tuple[int, int]]:
     chunk = text[start:end]
-    if len(chunk) > PYSBD_MAX_CHARS:
-        pieces = _cheap_split(chunk)
-    else:
-        pieces = _pysbd_split(chunk, language)
+    pieces = _cheap_split(chunk) if len(chunk) > PYSBD_MAX_CHARS else _pysbd_split(chunk, language)
     for a, b in pieces:
         for c, d in _trimmed(text, start + a, start + b):
             yield from _cap_length(text, c, d)
