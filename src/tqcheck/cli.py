@@ -196,7 +196,7 @@ def rules_explain(
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
 
 
-import tqcheck.cli_fix  # noqa: E402  (registers `tqcheck fix`)
+import tqcheck.cli_fix  # noqa: E402, F401  (registers `tqcheck fix`)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,11 +7,12 @@ when fixes would apply, 2 for a usage, input, configuration or output error.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,7 +38,7 @@ SAFE_SIGNALS = ("rules",)
 @app.command("fix")
 def fix(
     paths: Annotated[list[str], typer.Argument(help="Files to fix ('-' reads stdin).")],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the corrected text (or the diff) here instead of stdout.")] = None,
     in_place: Annotated[bool, typer.Option(
         "--in-place", "-i", help="Rewrite the files, keeping the original as FILE.bak.")] = False,
@@ -46,7 +47,7 @@ def fix(
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing.")] = False,
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 when fixes would apply.")] = False,
-    apply: Annotated[Optional[list[str]], typer.Option(
+    apply: Annotated[list[str] | None, typer.Option(
         "--apply", help="Also apply unsafe fixes from these sources: rule, lexicon, roundtrip, all.")] = None,
     unsafe: Annotated[bool, typer.Option("--unsafe", help="Apply unsafe fixes from every source.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
@@ -59,9 +60,9 @@ def fix(
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="auto, text, markdown.")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
 ) -> None:
     """Apply suggested fixes: safe ones by default, model and lexicon ones when asked (--apply)."""
@@ -155,8 +156,10 @@ def _unified_diff(before: str, after: str, path: str) -> str:
     if before == after:
         return ""
     name = "stdin" if path in ("-", "<stdin>") else path
+    # git's a/ b/ prefixes for relative paths (so `git apply` / `patch -p1` take it); absolute as is.
+    old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 fromfile=f"a/{name}", tofile=f"b/{name}")
+                                 fromfile=old, tofile=new)
     out = []
     for line in lines:
         out.append(line)
@@ -194,8 +197,6 @@ def _rewrite_in_place(path: Path, original: bytes, fixed: bytes, suffix: str) ->
     if current != original:
         raise InputError(f"{path}: the file changed while it was being checked; run tqcheck fix again")
     write_atomic(backup, original)
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(backup, path.stat().st_mode & 0o7777)
-    except OSError:
-        pass
     write_atomic(path, fixed)

@@ -41,9 +41,8 @@ def parse_apply(values: Iterable[str] | None, unsafe: bool = False) -> frozenset
             elif name in UNSAFE_SOURCES:
                 chosen.add(name)
             else:
-                raise ConfigError(
-                    f"--apply: unknown fix source '{name}'; choose from safe, {', '.join(UNSAFE_SOURCES)}, all"
-                )
+                known = ", ".join(UNSAFE_SOURCES)
+                raise ConfigError(f"--apply: unknown fix source '{name}'; choose from safe, {known}, all")
     return frozenset(chosen)
 
 

@@ -127,15 +127,15 @@ def measure(pairs: Sequence[tuple[str, str]], lm: LMScorerLike | None,
     fl: dict[str, float] = {}
     if lm is not None and pairs:
         unique = list(dict.fromkeys(s for pair in pairs for s in pair))
-        fl = {s: fluency(ts) for s, ts in zip(unique, lm.score(unique))}
+        fl = {s: fluency(ts) for s, ts in zip(unique, lm.score(unique), strict=True)}
     sims: list[float | None] = [None] * len(pairs)
     if embedder is not None and pairs:
         distinct = list(dict.fromkeys(pairs))
         values = embedder.similarity([a for a, _ in distinct], [b for _, b in distinct])
-        by_pair = {p: float(v) for p, v in zip(distinct, values)}
+        by_pair = {p: float(v) for p, v in zip(distinct, values, strict=True)}
         sims = [by_pair[p] for p in pairs]
     out = []
-    for (orig, new), sim in zip(pairs, sims):
+    for (orig, new), sim in zip(pairs, sims, strict=True):
         before, after = fl.get(orig), fl.get(new)
         gain = after - before if before is not None and after is not None else None
         out.append(Measure(gain, sim, before, after))
@@ -197,7 +197,7 @@ def rank_candidates(original: str, candidates: Sequence[tuple[Suggestion, str]],
     """
     th = th or Thresholds.load()
     measures = measure([(original, new) for _, new in candidates], lm, embedder)
-    cands = [Candidate(s, 0, 0, original, new, m) for (s, new), m in zip(candidates, measures)]
+    cands = [Candidate(s, 0, 0, original, new, m) for (s, new), m in zip(candidates, measures, strict=True)]
     kept = _keep(cands, th)
     return [c.suggestion for c in kept], [(c.suggestion, c.dropped or "") for c in cands if c.dropped]
 
@@ -248,7 +248,7 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
         return []
     th = Thresholds.load(config)
     notes: list[tuple[str, str]] = []
-    work = [w for doc, found in zip(docs, findings) for w in _collect(doc, found)]
+    work = [w for doc, found in zip(docs, findings, strict=True) for w in _collect(doc, found)]
     if not work:
         return notes
     _round_trip_candidates(work, config, hub, th, translator_factory)
@@ -269,7 +269,7 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
         cands = [c for w in items for c in w.candidates]
         with hub.use_lock:
             measures = measure([(c.original, c.rewritten) for c in cands], lm, embedder)
-        for c, m in zip(cands, measures):
+        for c, m in zip(cands, measures, strict=True):
             c.measure = m
     for w in work:
         _finish(w, th)
@@ -417,7 +417,7 @@ def _round_trip_candidates(work: list[_Work], config: Config, hub: ModelHub, th:
                 back_alts = back.translate(flat, n_best=th.back_n_best) if flat else []
             by_text: dict[str, list[str]] = {}
             it = iter(back_alts)
-            for text, alts in zip(texts, there):
+            for text, alts in zip(texts, there, strict=True):
                 out: list[str] = []
                 for t in dict.fromkeys(alts):
                     if t.strip():
