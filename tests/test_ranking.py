@@ -207,7 +207,10 @@ class FakeTranslator:
 def test_stored_n_best_round_trips_become_ranked_suggestions_for_exactly_the_span() -> None:
     better = "But the raids have had little effect on truck bombs of the IS and training failed."
     worse = "But the raids have bombs bombs on little truck bombs of the IS and training failed."
-    doc, f = _doc({"text": better, "nbest": [better, worse], "chrf": 40.0})
+    # The round-trip signal's layout: best text, pivot text, scores, n-best alternatives, per pivot.
+    entry = {"text": better, "pivot_text": "Mais les raids ont pris peu", "chrf": 40.0,
+             "alternatives": [{"text": better, "chrf": 40.0}, {"text": worse, "chrf": 30.0}]}
+    doc, f = _doc({"pivot": "fr", **entry, "pivots": {"fr": entry, "de": {"text": GARBLED}}})
     lm = FakeLM({GARBLED: -3.0, better: -1.0, worse: -4.0})
     notes = rank_findings([doc], [[f]], Config(signals=["rules"]), ModelHub(), lm_factory=lambda lang: lm,
                           embed_factory=lambda: FakeEmbedder({}))

@@ -344,7 +344,7 @@ def _stored_rewrites(w: _Work) -> list[tuple[str, str]]:
     return found
 
 
-_TEXT_KEYS = ("text", "roundtrip", "nbest", "n_best", "texts", "candidates", "rewrites")
+_TEXT_KEYS = ("text", "alternatives", "nbest", "n_best", "texts", "candidates", "rewrites")
 
 
 def _walk_roundtrip(data: Any, pivot: str | None) -> list[tuple[str, str]]:
