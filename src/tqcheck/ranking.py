@@ -255,10 +255,13 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
     if not any(w.candidates for w in work):
         _explain_missing(work)
         return notes
-    # Models are loaded only when something needs ranking.
-    embedder, why = _load(embed_factory or _default_embedder(config, hub))
-    if why and any(not c.suggestion.safe for w in work for c in w.candidates):
-        notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
+    # Models load only when something needs ranking; meaning is checked only for unsafe candidates
+    # (a safe typography fix cannot change it).
+    embedder, why = None, None
+    if any(not c.suggestion.safe for w in work for c in w.candidates):
+        embedder, why = _load(embed_factory or _default_embedder(config, hub))
+        if why:
+            notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
     by_lang: dict[str, list[_Work]] = defaultdict(list)
     for w in work:
         by_lang[w.doc.language].append(w)
