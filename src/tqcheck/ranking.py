@@ -474,14 +474,18 @@ def _say_none(w: _Work, dropped: list[Candidate]) -> None:
         f.evidence["no_suggestion_fix"] = w.rewrite_fix
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _finish(w: _Work, th: Thresholds) -> None:
     f = w.finding
     kept = _keep(w.candidates, th)
     dropped = [c for c in w.candidates if c.dropped]
     if dropped:
         f.evidence["dropped_suggestions"] = [
-            {"replacement": c.suggestion.replacement, "source": c.suggestion.source, "why": c.dropped}
-            for c in dropped[:5]
+            {"replacement": _short(c.suggestion.replacement), "source": c.suggestion.source, "why": c.dropped}
+            for c in sorted(dropped, key=lambda c: -(c.suggestion.score or float("-inf")))[:3]
         ]
     if not kept:
         f.suggestions = []
