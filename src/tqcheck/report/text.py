@@ -28,7 +28,8 @@ FULL_TEXT_LIMIT = 20_000
 
 
 def describe_suggestion(s: Suggestion) -> str:
-    shown = f"“{s.replacement}”" if s.replacement.strip() else ("delete" if not s.replacement else "“ ”")
+    text = s.replacement if len(s.replacement) <= 60 else s.replacement[:59] + "…"
+    shown = f"“{text}”" if s.replacement.strip() else ("delete" if not s.replacement else "“ ”")
     tags = [] if s.source == "rule" else [s.source]
     if s.score is not None:
         tags.append(f"score {s.score:+.2f}")
