@@ -16,10 +16,11 @@ from typing import Any
 
 from tqcheck import __version__
 from tqcheck.atomic import write_atomic
+from tqcheck.config import Config
 from tqcheck.errors import ConfigError
 from tqcheck.fingerprint import FINGERPRINT_VERSION, fingerprints, normalize_path
 from tqcheck.results import Report
-from tqcheck.scoring import is_content_finding
+from tqcheck.scoring import evaluate_gate, is_content_finding
 
 BASELINE_VERSION = 1
 
@@ -42,7 +43,7 @@ def baseline_entries(report: Report) -> list[dict[str, Any]]:
             continue
         doc = result.document
         prints = fingerprints(doc, result.findings)
-        for f, fp in zip(result.findings, prints):
+        for f, fp in zip(result.findings, prints, strict=True):
             if not is_content_finding(doc, f):
                 continue  # page furniture never gates, so it needs no baseline entry
             entries.append({
@@ -109,3 +110,19 @@ def apply_baseline(report: Report, baseline: Baseline) -> int:
         marked += len(result.baseline_known)
     report.signature["baseline"] = {"path": baseline.path, "known": len(baseline), "matched": marked}
     return marked
+
+
+def apply_gate_baseline(report: Report, config: Config, *, baseline: str | os.PathLike[str] | None = None,
+                        write: str | os.PathLike[str] | None = None) -> Baseline:
+    """What ``--baseline`` / ``--write-baseline`` do: load (or first write) a baseline, mark the findings
+    it knows and evaluate the gate again. Writing comes first, so a fresh baseline passes at once."""
+    if write is not None:
+        # Every current finding goes in, so an older baseline given too adds nothing.
+        known = write_baseline(report, write)
+    elif baseline is not None:
+        known = load_baseline(baseline)
+    else:
+        raise ValueError("give a baseline to read or a file to write")
+    apply_baseline(report, known)
+    report.gate = evaluate_gate(report, config)
+    return known

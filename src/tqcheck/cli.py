@@ -133,6 +133,10 @@ def check(
     device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="Known findings (from --write-baseline): reported, but only new ones gate.")] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(
+        "--write-baseline", help="Record every current finding in this file, then gate against it.")] = None,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
@@ -149,6 +153,10 @@ def check(
     )
     checker = Checker(cfg)
     report = checker.check_paths(paths)
+    if baseline is not None or write_baseline is not None:
+        from tqcheck.baseline import apply_gate_baseline
+
+        apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None

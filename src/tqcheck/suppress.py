@@ -37,7 +37,8 @@ class Suppression:
     rules: tuple[str, ...]
 
     def covers(self, f: Finding) -> bool:
-        return self.start <= f.start and f.end <= self.end and (not self.rules or rule_matches(f.rule, self.rules))
+        inside = self.start <= f.start and f.end <= self.end
+        return inside and (not self.rules or rule_matches(f.rule, self.rules))
 
 
 def rule_matches(rule_id: str, patterns: tuple[str, ...] | list[str]) -> bool:
