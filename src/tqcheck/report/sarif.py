@@ -21,8 +21,8 @@ from tqcheck.document import Document
 from tqcheck.findings import Finding
 from tqcheck.fingerprint import FINGERPRINT_VERSION, fingerprints
 from tqcheck.report import RenderOptions
-from tqcheck.report.json import _clean
 from tqcheck.report.common import display_path, level_of, rule_help, span_of
+from tqcheck.report.json import _clean
 from tqcheck.results import Report
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -93,7 +93,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "ruleIndex": index[f.rule],
                 "level": _SARIF_LEVEL[level_of(f)],
                 "message": {"text": f.message},
-                "locations": [{"physicalLocation": {"artifactLocation": location, "region": _region(doc, f)}}],
+                "locations": [{"physicalLocation": {"artifactLocation": location,
+                                                    "region": _region(doc, f)}}],
                 "partialFingerprints": {FINGERPRINT_KEY: fp},
                 "properties": {
                     "category": f.category.value,
@@ -121,7 +122,8 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 ]
             results.append(item)
     for s in report.skipped:
-        notifications.append({"level": "warning", "message": {"text": f"{s.signal} skipped: {s.reason} Fix: {s.fix}"},
+        notifications.append({"level": "warning",
+                              "message": {"text": f"{s.signal} skipped: {s.reason} Fix: {s.fix}"},
                               "descriptor": {"id": f"skipped.{s.signal}"}})
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
