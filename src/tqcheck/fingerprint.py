@@ -2,8 +2,9 @@
 
 A fingerprint must survive edits elsewhere in the file (lines added above, paragraphs moved), so it
 never uses line numbers or offsets. It hashes the rule id, the document path and the flagged text with
-a little context on each side, whitespace-normalised. Two findings with the same rule and the same
-context in one document get an occurrence number (``…:1``, ``…:2``) so they stay distinct.
+a little context on each side (within its line), whitespace-normalised. Two findings with the same
+rule and the same context in one document get an occurrence number (``…:1``, ``…:2``) so they stay
+distinct.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ def normalize_path(path: str) -> str:
 
 
 def _context(text: str, f: Finding) -> str:
-    before = text[max(0, f.start - CONTEXT_CHARS) : f.start]
+    # Context stops at line breaks, so lines added or removed around a finding leave it alone.
+    before = re.split(r"[\r\n]", text[max(0, f.start - CONTEXT_CHARS) : f.start])[-1]
     span = text[f.start : f.end]
-    after = text[f.end : f.end + CONTEXT_CHARS]
+    after = re.split(r"[\r\n]", text[f.end : f.end + CONTEXT_CHARS])[0]
     # Brackets mark where the span sits, so "a |b| c" and "a b| c|" differ.
     return _WS.sub(" ", f"{before}[{span}]{after}")
 
