@@ -49,7 +49,6 @@ it ['&lt;b&gt;&amp;amp;']</system-out>
 """  # noqa: E501
 
 MARKDOWN = """\
-<!-- tqcheck-report -->
 ## tqcheck report
 
 **Gate:** ❌ failed
@@ -67,6 +66,8 @@ MARKDOWN = """\
 | 1:13 | 🟡 minor | `test.space-before` | Le café "ok"**␣**? | Space before “?” | delete |
 | 2:5 | 🟠 major | `test.emoji` | See **😀** \\<b\\>\\&amp; 100%, done… | Emoji in copy | — |
 | 2:7 | 🔴 critical | `test.markup` | See 😀 **\\<b\\>\\&amp;** 100%, done. | Stray "\\<b\\>" \\& entity: 100%, fix it | “\\&” |
+
+<!-- tqcheck-report -->
 """  # noqa: E501
 
 

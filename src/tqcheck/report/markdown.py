@@ -1,6 +1,6 @@
 """Markdown suited to a pull-request comment: the verdict, a summary table, then findings per document.
 
-- Starts with a hidden ``<!-- tqcheck-report -->`` marker so a bot can find and update its comment.
+- Ends with a hidden ``<!-- tqcheck-report -->`` marker so a bot can find and update its comment.
 - Input text is escaped so it cannot become Markdown, HTML, a mention (``@user``) or an issue link.
 - The flagged span is shown in its context, in bold, with invisible characters made visible.
 - With a baseline, only new findings are listed in the table; known ones are counted and folded away.
@@ -69,7 +69,7 @@ def _counts(result: DocumentResult) -> str:
 def render(report: Report, options: RenderOptions) -> str:
     with_baseline = "baseline" in report.signature
     verdict = "✅ passed" if report.gate.passed else "❌ failed"
-    lines = [MARKER, "## tqcheck report", "", f"**Gate:** {verdict}", ""]
+    lines = ["## tqcheck report", "", f"**Gate:** {verdict}", ""]
     for reason in report.gate.reasons:
         lines.append(f"- {md_escape(reason)}")
     if report.gate.reasons:
@@ -122,4 +122,5 @@ def render(report: Report, options: RenderOptions) -> str:
         for s in report.skipped:
             lines.append(f"- **{md_escape(s.signal)}**: {md_escape(s.reason)} Fix: {md_escape(s.fix)}")
         lines += ["", "</details>", ""]
+    lines += [MARKER, ""]
     return "\n".join(lines)
