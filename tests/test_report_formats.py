@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from report_fixtures import small_report
 
 from tqcheck import __version__
@@ -208,3 +210,22 @@ def test_formats_render_an_unreadable_document_and_a_clean_one(tmp_path):
     assert render(broken, "github") == "::error file=bad.txt,title=tqcheck gate::could not be checked (binary file)\n"
     assert "Not checked: binary file" in render(broken, "markdown")
     assert "Not checked: binary file" in render(broken, "html")
+
+
+def test_one_run_writes_several_reports(tmp_path, capsys):
+    from typer.testing import CliRunner
+
+    from tqcheck.cli import app, main
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Is it true ?\n", encoding="utf-8")
+    sarif, md = tmp_path / "out.sarif", tmp_path / "summary.md"
+    res = CliRunner().invoke(app, ["check", str(doc), "-f", "github", "--report", f"sarif={sarif}",
+                                   "--report", f"markdown={md}", "--fail-on", "minor"])
+    assert res.exit_code == 1 and res.stdout.startswith("::notice file=")
+    assert json.loads(sarif.read_text("utf-8"))["runs"][0]["results"][0]["ruleId"].startswith("typography.")
+    assert md.read_text("utf-8").startswith("## tqcheck report")
+    for bad, message in (("pdf=x.pdf", "--report: unknown format 'pdf'"), ("sarif", "--report expects FORMAT=FILE")):
+        with pytest.raises(SystemExit) as exc:
+            main(["check", str(doc), "--report", bad])
+        assert exc.value.code == 2 and message in capsys.readouterr().err

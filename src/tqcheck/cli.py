@@ -141,6 +141,8 @@ def check(
         "--baseline", help="Known findings (from --write-baseline): reported, but only new ones gate.")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
         "--write-baseline", help="Record every current finding in this file, then gate against it.")] = None,
+    extra_reports: Annotated[list[str] | None, typer.Option(
+        "--report", help="FORMAT=FILE: also write the report in FORMAT to FILE (repeatable).")] = None,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
@@ -149,6 +151,7 @@ def check(
 
     if fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
+    also = _extra_reports(extra_reports)
     cfg = build_config(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
@@ -165,6 +168,8 @@ def check(
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None
     text = render(report, fmt, RenderOptions(color=bool(use_color), width=width or _terminal_width()))
+    for extra_fmt, extra_path in also:
+        write_atomic(extra_path, render(report, extra_fmt, RenderOptions(color=False, width=100)))
     if output is not None:
         write_atomic(output, text)
     else:
@@ -172,6 +177,21 @@ def check(
         sys.stdout.flush()
     if not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _extra_reports(values: list[str] | None) -> list[tuple[str, Path]]:
+    """``--report sarif=out.sarif``: one run, several report files (CI wants annotations and SARIF)."""
+    from tqcheck.report import RENDERERS
+
+    out = []
+    for item in values or []:
+        extra_fmt, sep, path = item.partition("=")
+        if not sep or not path:
+            raise ConfigError(f"--report expects FORMAT=FILE, got {item!r}")
+        if extra_fmt not in RENDERERS:
+            raise ConfigError(f"--report: unknown format '{extra_fmt}'; choose one of {', '.join(RENDERERS)}")
+        out.append((extra_fmt, Path(path)))
+    return out
 
 
 def _terminal_width() -> int:
