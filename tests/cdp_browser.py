@@ -9,6 +9,7 @@ every host name resolves to nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -176,10 +177,8 @@ class Chromium:
     def close(self) -> None:
         try:
             if self.proc.poll() is None:
-                try:
+                with contextlib.suppress(CDPError):
                     self.send("Browser.close", session=False)
-                except CDPError:
-                    pass
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -187,10 +186,8 @@ class Chromium:
                 self.proc.wait()
         finally:
             for fd in (self._to_browser, self._from_browser):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
             shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> Chromium:

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from cdp_browser import Chromium, find_chromium
 from typer.testing import CliRunner
 
+from cdp_browser import Chromium, find_chromium
 from tqcheck.cli import app
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from report_fixtures import small_report
-
 from tqcheck import __version__
 from tqcheck.report import RENDERERS, render
 from tqcheck.report.github import command, escape_data, escape_property

@@ -7,7 +7,6 @@ import hashlib
 import re
 
 from report_fixtures import small_report
-
 from tqcheck.config import Config
 from tqcheck.document import Document
 from tqcheck.findings import Category, Finding, Severity, Suggestion

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from report_fixtures import small_report
 from typer.testing import CliRunner
 
+from report_fixtures import small_report
 from tqcheck.cli import app
 from tqcheck.report import render
 from tqcheck.rules.docs import rule_doc
