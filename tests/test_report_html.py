@@ -6,6 +6,9 @@ import base64
 import hashlib
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from report_fixtures import small_report
 from tqcheck.config import Config
 from tqcheck.document import Document
@@ -123,3 +126,23 @@ def test_baseline_known_findings_are_marked():
     page = render(report, "html")
     assert "known in the baseline" in page and 'data-filter="known"' in page
     assert re.search(r'<li id="d0-f0"[^>]* data-known>', page)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_highlighting_keeps_the_text_and_begins_each_finding_once(data):
+    text = data.draw(st.text(alphabet=st.sampled_from(list("ab <>&\"'\n😀é ")), max_size=40))
+    n = len(text)
+    spans = data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=6))
+    findings = [
+        Finding(rule=f"p.r{k}", category=Category.FLUENCY, severity=list(Severity)[k % 3],
+                start=min(a, b), end=max(a, b), message=f"m{k}")
+        for k, (a, b) in enumerate(spans)
+    ]
+    section = render_document_html(_report_with(text, findings).documents[0], "h")
+    body = re.search(r'<pre class="tq-text"[^>]*>(.*?)</pre>', section, re.S).group(1)
+    assert _text_content(body) == text
+    begins = sorted(int(b) for m in re.findall(r'data-begin="([^"]+)"', section) for b in m.split())
+    assert begins == list(range(len(findings)))
+    # Marks never nest (overlaps are split into runs instead).
+    assert "<mark" not in "".join(re.findall(r"<mark[^>]*>(.*?)</mark>", body, re.S))
