@@ -40,6 +40,7 @@ def test_baseline_round_trip(tmp_path, monkeypatch):
     # 1. Write the baseline: this run already gates against it, so it passes.
     res = _check(runner, str(doc), "--fail-on", "minor", "--write-baseline", "tqcheck-baseline.json")
     assert res.exit_code == 0, res.output
+    assert "wrote 2 finding(s) to the baseline tqcheck-baseline.json" in res.stderr
     stored = json.loads(Path("tqcheck-baseline.json").read_text("utf-8"))
     assert stored["version"] == 1 and stored["fingerprint"] == "v1"
     assert [(e["rule"], e["path"], e["line"]) for e in stored["findings"]] == [

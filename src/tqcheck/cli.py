@@ -163,7 +163,9 @@ def check(
     if baseline is not None or write_baseline is not None:
         from tqcheck.baseline import apply_gate_baseline
 
-        apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
+        known = apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
+        if write_baseline is not None:
+            sys.stderr.write(f"tqcheck: wrote {len(known)} finding(s) to the baseline {write_baseline}\n")
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None
