@@ -14,6 +14,7 @@ import click
 import typer
 
 from tqcheck import __version__
+from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
 app = typer.Typer(
@@ -190,6 +191,9 @@ def rules_explain(
     from tqcheck.rules.docs import render_rule_explanation
 
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
+
+
+app.command("serve")(serve_command)
 
 
 def main(argv: list[str] | None = None) -> None:
