@@ -7,6 +7,7 @@ runs; cli.py registers :func:`serve` with one line.
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -168,7 +169,18 @@ def serve(
             timeout_graceful_shutdown=5,
         )
     )
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then re-raises the signal; both end up
+    # as KeyboardInterrupt here, and stopping the server that way is a normal exit (0).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
+    sys.stderr.write("tqcheck serve: stopped\n")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
