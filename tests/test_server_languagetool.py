@@ -15,7 +15,6 @@ language_tool_python = pytest.importorskip("language_tool_python")
 requests = pytest.importorskip("requests")
 
 from server_helpers import running_server  # noqa: E402
-
 from tqcheck.api import check  # noqa: E402
 from tqcheck.config import Config  # noqa: E402
 
@@ -53,7 +52,7 @@ def test_client_receives_seed_typography_findings(tool) -> None:
     assert len(matches) == len(expected) > 5
     typography = [m for m in matches if m.rule_id.startswith("typography.")]
     assert len(typography) >= 5
-    for m, f in zip(matches, expected):
+    for m, f in zip(matches, expected, strict=False):
         assert (m.rule_id, m.offset, m.error_length) == (f.rule, f.start, f.end - f.start)
         assert m.replacements == [s.replacement for s in f.suggestions]
         assert m.category == f.rule.split(".")[0].upper()
@@ -98,8 +97,19 @@ def test_response_shape_matches_languagetool(server) -> None:
     detected = body["language"]["detectedLanguage"]
     assert detected["code"] == "en" and 0.5 <= detected["confidence"] <= 1
     (match,) = body["matches"]
-    assert set(match) >= {"message", "shortMessage", "replacements", "offset", "length", "context",
-                          "sentence", "type", "rule", "ignoreForIncompleteSentence", "contextForSureMatch"}
+    assert set(match) >= {
+        "message",
+        "shortMessage",
+        "replacements",
+        "offset",
+        "length",
+        "context",
+        "sentence",
+        "type",
+        "rule",
+        "ignoreForIncompleteSentence",
+        "contextForSureMatch",
+    }
     assert set(match["rule"]) >= {"id", "description", "issueType", "category"}
     assert match["context"] == {"text": "How to defeat the Islamic State ?", "offset": 31, "length": 1}
     assert match["shortMessage"] == "Space before punctuation"
@@ -119,14 +129,22 @@ def test_annotated_data_as_ltex_sends_it(server) -> None:
     """LTeX posts a urlencoded body labelled application/json, with markup to skip; offsets point
     into the text *with* markup."""
     annotation = [
-        {"markup": "# "}, {"text": "Café 😀 news"}, {"markup": "\n\n", "interpretAs": "\n\n"},
-        {"text": "It is "}, {"markup": "**"}, {"text": "late"}, {"markup": "**"}, {"text": " ?"},
-        {"markup": "<br/>", "interpretAs": "\n"}, {"text": "Done ."},
+        {"markup": "# "},
+        {"text": "Café 😀 news"},
+        {"markup": "\n\n", "interpretAs": "\n\n"},
+        {"text": "It is "},
+        {"markup": "**"},
+        {"text": "late"},
+        {"markup": "**"},
+        {"text": " ?"},
+        {"markup": "<br/>", "interpretAs": "\n"},
+        {"text": "Done ."},
     ]
     original = "".join(a.get("text", a.get("markup", "")) for a in annotation)
     body = "language=en-US&data=" + requests.utils.quote(json.dumps({"annotation": annotation}))
-    res = requests.post(server.url + "/v2/check", data=body.encode(),
-                        headers={"Content-Type": "application/json"}, timeout=30)
+    res = requests.post(
+        server.url + "/v2/check", data=body.encode(), headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert res.status_code == 200, res.text
     matches = res.json()["matches"]
     spans = [(m["offset"], m["length"]) for m in matches if m["rule"]["id"] == SPACE_RULE]
@@ -178,8 +196,9 @@ def test_bad_requests_are_400_with_a_reason(server, params, needle) -> None:
 
 
 def test_language_auto_detects(server) -> None:
-    body = post(server, text="Le gouvernement a annoncé de nouvelles mesures pour l'économie.",
-                language="auto").json()
+    body = post(
+        server, text="Le gouvernement a annoncé de nouvelles mesures pour l'économie.", language="auto"
+    ).json()
     assert body["language"]["code"] == "fr"
     assert body["language"]["detectedLanguage"]["code"] == "fr"
 
@@ -195,6 +214,7 @@ def test_get_check_and_languages(server, tool) -> None:
 
 
 def test_multipart_form_is_accepted(server) -> None:
-    res = requests.post(server.url + "/v2/check", files={"text": (None, "Hi ?"), "language": (None, "en")},
-                        timeout=30)
+    res = requests.post(
+        server.url + "/v2/check", files={"text": (None, "Hi ?"), "language": (None, "en")}, timeout=30
+    )
     assert res.status_code == 200 and len(res.json()["matches"]) == 1

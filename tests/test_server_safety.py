@@ -19,9 +19,9 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 requests = pytest.importorskip("requests")
 
-from server_helpers import running_server  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
+from server_helpers import running_server  # noqa: E402
 from tqcheck.cli import app as cli_app  # noqa: E402
 from tqcheck.config import Config  # noqa: E402
 from tqcheck.errors import ConfigError  # noqa: E402
@@ -63,8 +63,12 @@ def test_text_longer_than_max_chars_is_413() -> None:
         assert res.status_code == 413
         # A body far over the byte limit is refused from its Content-Length, unread.
         huge = b"text=" + b"a" * (srv.app.state.settings.max_body_bytes + 10)
-        res = requests.post(srv.url + "/v2/check", data=huge, timeout=30,
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        res = requests.post(
+            srv.url + "/v2/check",
+            data=huge,
+            timeout=30,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert res.status_code == 413 and "larger than" in res.json()["error"]
 
 
@@ -76,8 +80,12 @@ def test_streamed_body_over_the_limit_is_413() -> None:
             for _ in range(limit // 65536 + 2):
                 yield b"a" * 65536
 
-        res = requests.post(srv.url + "/v2/check", data=chunks(), timeout=30,
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        res = requests.post(
+            srv.url + "/v2/check",
+            data=chunks(),
+            timeout=30,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert res.status_code == 413
 
 
@@ -94,7 +102,9 @@ def test_full_queue_is_503_and_checks_never_overlap() -> None:
         seen = slow_checks(srv.service, 0.4)
 
         def one(i: int) -> requests.Response:
-            return requests.post(srv.url + "/v2/check", data={"text": f"Text {i} ?", "language": "en"}, timeout=30)
+            return requests.post(
+                srv.url + "/v2/check", data={"text": f"Text {i} ?", "language": "en"}, timeout=30
+            )
 
         with ThreadPoolExecutor(6) as pool:
             responses = list(pool.map(one, range(6)))
@@ -114,7 +124,9 @@ def test_parallel_requests_are_serialised_and_all_answered() -> None:
         texts = [f"Request number {i} ?" + " end ." * i for i in range(8)]
 
         def one(text: str) -> dict:
-            return requests.post(srv.url + "/v2/check", data={"text": text, "language": "en"}, timeout=30).json()
+            return requests.post(
+                srv.url + "/v2/check", data={"text": text, "language": "en"}, timeout=30
+            ).json()
 
         with ThreadPoolExecutor(8) as pool:
             bodies = list(pool.map(one, texts))
@@ -130,18 +142,30 @@ def test_bearer_token() -> None:
         url = srv.url + "/v2/check"
         res = requests.post(url, data={"text": "Hi ?", "language": "en"}, timeout=30)
         assert res.status_code == 401 and res.headers["www-authenticate"].startswith("Bearer")
-        res = requests.post(url, data={"text": "Hi ?", "language": "en"}, timeout=30,
-                            headers={"Authorization": "Bearer wrong"})
+        res = requests.post(
+            url,
+            data={"text": "Hi ?", "language": "en"},
+            timeout=30,
+            headers={"Authorization": "Bearer wrong"},
+        )
         assert res.status_code == 401
-        res = requests.post(url, data={"text": "Hi ?", "language": "en"}, timeout=30,
-                            headers={"Authorization": "Bearer s3cret"})
+        res = requests.post(
+            url,
+            data={"text": "Hi ?", "language": "en"},
+            timeout=30,
+            headers={"Authorization": "Bearer s3cret"},
+        )
         assert res.status_code == 200
         # LanguageTool clients cannot set headers but can send LanguageTool's apiKey field.
         res = requests.post(url, data={"text": "Hi ?", "language": "en", "apiKey": "s3cret"}, timeout=30)
         assert res.status_code == 200
         assert requests.post(srv.url + "/api/check", json={"text": "Hi ?"}, timeout=30).status_code == 401
-        res = requests.post(srv.url + "/api/check", json={"text": "Hi ?"}, timeout=30,
-                            headers={"Authorization": "Bearer s3cret"})
+        res = requests.post(
+            srv.url + "/api/check",
+            json={"text": "Hi ?"},
+            timeout=30,
+            headers={"Authorization": "Bearer s3cret"},
+        )
         assert res.status_code == 200
         # language list, liveness and the page itself stay open
         assert requests.get(srv.url + "/v2/languages", timeout=30).status_code == 200
@@ -151,17 +175,31 @@ def test_bearer_token() -> None:
 
 def test_cors_only_for_configured_origins() -> None:
     with running_server(cors_origins=("app://obsidian.md",)) as srv:
-        pre = requests.options(srv.url + "/v2/check", timeout=30, headers={
-            "Origin": "app://obsidian.md", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        pre = requests.options(
+            srv.url + "/v2/check",
+            timeout=30,
+            headers={
+                "Origin": "app://obsidian.md",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         assert pre.status_code == 200
         assert pre.headers["access-control-allow-origin"] == "app://obsidian.md"
-        res = requests.post(srv.url + "/v2/check", data={"text": "Hi ?", "language": "en"}, timeout=30,
-                            headers={"Origin": "https://evil.example"})
+        res = requests.post(
+            srv.url + "/v2/check",
+            data={"text": "Hi ?", "language": "en"},
+            timeout=30,
+            headers={"Origin": "https://evil.example"},
+        )
         assert "access-control-allow-origin" not in res.headers
     with running_server() as srv:
-        res = requests.post(srv.url + "/v2/check", data={"text": "Hi ?", "language": "en"}, timeout=30,
-                            headers={"Origin": "app://obsidian.md"})
+        res = requests.post(
+            srv.url + "/v2/check",
+            data={"text": "Hi ?", "language": "en"},
+            timeout=30,
+            headers={"Origin": "app://obsidian.md"},
+        )
         assert "access-control-allow-origin" not in res.headers
 
 
@@ -174,6 +212,7 @@ def test_review_page_is_self_contained_with_strict_csp() -> None:
         html = page.text
         assert "<script>" not in html and " style=" not in html
         refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+        refs = [r for r in refs if r != "data:,"]  # the empty favicon
         assert refs and all(r.startswith("/") for r in refs)  # nothing from another host
         for ref in refs:
             assert requests.get(srv.url + ref, timeout=30).status_code == 200
@@ -184,8 +223,11 @@ def test_review_page_is_self_contained_with_strict_csp() -> None:
 def test_api_check_returns_the_full_report() -> None:
     with running_server() as srv:
         text = "# Title\n\nThe coalition meets ?\n\n```\ncode ?\n```\n"
-        res = requests.post(srv.url + "/api/check", timeout=30,
-                            json={"text": text, "language": "en", "format": "markdown", "source_language": "fr"})
+        res = requests.post(
+            srv.url + "/api/check",
+            timeout=30,
+            json={"text": text, "language": "en", "format": "markdown", "source_language": "fr"},
+        )
         report = res.json()
         assert report["version"] and report["summary"]["documents"] == 1
         doc = report["documents"][0]
@@ -201,8 +243,13 @@ def test_api_check_returns_the_full_report() -> None:
 def test_cli_refuses_public_host_without_token() -> None:
     res = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert isinstance(res.exception, ConfigError) and "without --token" in str(res.exception)
-    proc = subprocess.run([sys.executable, "-c", "from tqcheck.cli import main; main()", "serve", "--host",
-                           "0.0.0.0"], capture_output=True, text=True, timeout=60, env=_env())
+    proc = subprocess.run(
+        [sys.executable, "-c", "from tqcheck.cli import main; main()", "serve", "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "without --token" in proc.stderr
 
@@ -214,16 +261,26 @@ def test_cli_port_in_use_is_one_line() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        proc = subprocess.run([sys.executable, "-m", "tqcheck", "serve", "--port", str(port), "--signals", "rules"],
-                              capture_output=True, text=True, timeout=60, env=_env())
+        proc = subprocess.run(
+            [sys.executable, "-m", "tqcheck", "serve", "--port", str(port), "--signals", "rules"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_env(),
+        )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_cli_serves_and_stops_cleanly(tmp_path, stop) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "tqcheck", "serve", "--port", "0", "--signals", "rules"],
-                            stderr=subprocess.PIPE, text=True, env=_env(), cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tqcheck", "serve", "--port", "0", "--signals", "rules"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=tmp_path,
+    )
     try:
         line = proc.stderr.readline()
         m = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
