@@ -172,6 +172,13 @@ async def _params(request: Request) -> dict[str, str]:
     return params
 
 
+def languagetool_check(service: CheckService, req: lt.CheckRequest) -> dict[str, Any]:
+    """One /v2/check, start to finish (runs on the checker thread): check, detect, map."""
+    lang = "auto" if req.language == "auto" else lt.base_language(req.language)
+    report = service.check_text(req.text.plain, language=lang, source_language=req.mother_tongue)
+    return lt.check_response(report, req, confidences=language_confidences(req.text.plain))
+
+
 def create_app(
     config: Config | None = None, settings: ServeSettings | None = None, service: CheckService | None = None
 ) -> Starlette:
@@ -223,11 +230,6 @@ def create_app(
 
     # --- LanguageTool protocol -------------------------------------------------------------
 
-    def lt_check(req: lt.CheckRequest) -> dict[str, Any]:
-        lang = "auto" if req.language == "auto" else lt.base_language(req.language)
-        report = service.check_text(req.text.plain, language=lang, source_language=req.mother_tongue)
-        return lt.check_response(report, req, confidences=language_confidences(req.text.plain))
-
     async def v2_check(request: Request) -> Response:
         params = await _params(request)
         if not authorized(request, params):
@@ -235,7 +237,7 @@ def create_app(
         req = lt.CheckRequest.from_params(params)
         if len(req.text.plain) > settings.max_chars:
             return too_long(len(req.text.plain))
-        return JSONResponse(await run(lt_check, req))
+        return JSONResponse(await run(languagetool_check, service, req))
 
     async def v2_languages(request: Request) -> Response:
         return JSONResponse(lt.languages())

@@ -130,6 +130,7 @@ class CheckService:
         """Run one tiny check so that lazily loaded models are in memory before the first request."""
         start = time.perf_counter()
         self._pool.submit(self._guarded, self.check_text, "Warm-up sentence.", language="en").result()
+        language_confidences("Warm-up sentence.")  # the language detector loads lazily too
         self.stats.checks = 0
         self.stats.busy_seconds = 0.0
         return time.perf_counter() - start
