@@ -353,7 +353,12 @@ def create_app(
         Route("/static/review.js", static("review.js", "text/javascript; charset=utf-8"), methods=["GET"]),
         Route("/static/review.css", static("review.css", "text/css; charset=utf-8"), methods=["GET"]),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # uvicorn still logs the traceback; the client gets one JSON line.
+        return error(500, f"internal error ({type(exc).__name__}); see the server log")
+
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={Exception: internal_error})
     app.state.service = service
     app.state.settings = settings
     return app
