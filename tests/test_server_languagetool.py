@@ -195,6 +195,17 @@ def test_bad_requests_are_400_with_a_reason(server, params, needle) -> None:
     assert needle in res.json()["error"]
 
 
+def test_split_mode_requests_do_not_duplicate_matches(server) -> None:
+    """LibreOffice-style clients ask twice (sentence level, text level) and merge the answers."""
+    text = "The the coalition meets ?"
+    full = post(server, text=text, language="en", mode="all").json()["matches"]
+    sentence = post(server, text=text, language="en", mode="allButTextLevelOnly").json()["matches"]
+    text_level = post(server, text=text, language="en", mode="textLevelOnly").json()
+    assert len(full) == 2 and sentence == full
+    assert text_level["matches"] == [] and text_level["language"]["code"] == "en"
+    assert post(server, text=text, language="en", mode="fast").status_code == 400
+
+
 def test_language_auto_detects(server) -> None:
     body = post(
         server, text="Le gouvernement a annoncé de nouvelles mesures pour l'économie.", language="auto"

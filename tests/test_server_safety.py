@@ -317,3 +317,40 @@ def test_health_lists_signals() -> None:
         health = requests.get(srv.url + "/health", timeout=30).json()
         assert health["status"] == "ok" and health["signals"] == ["rules"]
         assert health["queue"] == {"pending": 0, "limit": 16}
+
+
+def test_unexpected_failure_is_a_json_500_and_the_server_goes_on() -> None:
+    with running_server() as srv:
+        original = srv.service.checker.check_documents
+
+        def broken(docs):
+            raise RuntimeError("boom")
+
+        srv.service.checker.check_documents = broken
+        res = requests.post(srv.url + "/v2/check", data={"text": "Hi ?", "language": "en"}, timeout=30)
+        assert res.status_code == 500 and res.json() == {
+            "error": "internal error (RuntimeError); see the server log",
+            "status": 500,
+        }
+        srv.service.checker.check_documents = original
+        res = requests.post(srv.url + "/v2/check", data={"text": "Hi ?", "language": "en"}, timeout=30)
+        assert res.status_code == 200
+
+
+def test_review_payload_counts_utf16_for_javascript() -> None:
+    with running_server() as srv:
+        text = "Café 😀 ouvert ? Oui .\n"
+        res = requests.post(srv.url + "/api/review", json={"text": text, "language": "en"}, timeout=30)
+        body = res.json()
+        assert body["text"] == text and body["report"]["documents"][0]["language"] == "en"
+        starts = [f["start16"] for f in body["findings"]]
+        units = text.encode("utf-16-le")
+        for f in body["findings"]:
+            assert units[f["start16"] * 2 : f["end16"] * 2].decode("utf-16-le") == f["text"] == " "
+        assert starts == [
+            len(text[: text.index(" ?")].encode("utf-16-le")) // 2,
+            len(text[: text.index(" .")].encode("utf-16-le")) // 2,
+        ]
+        assert "<mark" in body["html"] and "&lt;" not in text
+        res = requests.post(srv.url + "/api/review", json={"text": "<script>alert(1)</script> ?"}, timeout=30)
+        assert "<script>" not in res.json()["html"] and "&lt;script&gt;" in res.json()["html"]

@@ -34,6 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tqcheck import __version__
 from tqcheck.config import Config
+from tqcheck.formats import document_from_text
+from tqcheck.results import DocumentResult, Report
 from tqcheck.server import languagetool as lt
 from tqcheck.server.service import CheckService, CheckTimeout, QueueFull, language_confidences
 
@@ -175,8 +177,14 @@ async def _params(request: Request) -> dict[str, str]:
 def languagetool_check(service: CheckService, req: lt.CheckRequest) -> dict[str, Any]:
     """One /v2/check, start to finish (runs on the checker thread): check, detect, map."""
     lang = "auto" if req.language == "auto" else lt.base_language(req.language)
+    confidences = language_confidences(req.text.plain)
+    if req.mode == "textLevelOnly":
+        # Nothing of ours is text-level only (see languagetool.MODES): answer without checking.
+        doc = document_from_text(req.text.plain)
+        doc.language = lang if lang != "auto" else next(iter(confidences), "en")
+        return lt.check_response(Report(documents=[DocumentResult(doc)]), req, confidences=confidences)
     report = service.check_text(req.text.plain, language=lang, source_language=req.mother_tongue)
-    return lt.check_response(report, req, confidences=language_confidences(req.text.plain))
+    return lt.check_response(report, req, confidences=confidences)
 
 
 def create_app(

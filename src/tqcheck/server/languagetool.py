@@ -35,6 +35,10 @@ CONTEXT_SIZE = 40
 #: ``level=default`` leaves out findings the signals are less sure of than this; ``picky`` shows all.
 DEFAULT_LEVEL_MIN_CONFIDENCE = 0.5
 LEVELS = ("default", "picky")
+#: LanguageTool's ``mode``. Clients such as LibreOffice split a check into ``allButTextLevelOnly``
+#: (sentence rules) and ``textLevelOnly`` (rules across paragraphs) and merge the two answers; all
+#: of tqcheck's findings are reported under the first, so they never arrive twice.
+MODES = ("all", "allButTextLevelOnly", "textLevelOnly")
 #: Below this the detector's guess is not reported (tqcheck.language.detect_language's threshold).
 DETECTION_MIN_CONFIDENCE = 0.5
 
@@ -157,6 +161,7 @@ class CheckRequest:
     disabled_categories: tuple[str, ...] = ()
     enabled_only: bool = False
     level: str = "default"
+    mode: str = "all"
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> CheckRequest:
@@ -175,6 +180,9 @@ class CheckRequest:
         level = (params.get("level") or "default").strip().lower()
         if level not in LEVELS:
             raise RequestError(f"'level' must be default or picky, not {level!r}")
+        mode = (params.get("mode") or "all").strip()
+        if mode not in MODES:
+            raise RequestError(f"'mode' must be one of {', '.join(MODES)}, not {mode!r}")
         req = cls(
             text=annotated,
             language="auto" if language.lower() == "auto" else language,
@@ -185,6 +193,7 @@ class CheckRequest:
             disabled_categories=tuple(c.upper() for c in _csv(params.get("disabledCategories"))),
             enabled_only=_bool("enabledOnly", params.get("enabledOnly")),
             level=level,
+            mode=mode,
         )
         if req.enabled_only and not (req.enabled_rules or req.enabled_categories):
             raise RequestError("'enabledOnly=true' needs 'enabledRules' or 'enabledCategories'")
