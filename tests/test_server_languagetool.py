@@ -116,6 +116,11 @@ def test_response_shape_matches_languagetool(server) -> None:
     assert body["sentenceRanges"] == [[0, 33]]
 
 
+def test_language_codes_are_normalised(server) -> None:
+    body = post(server, text="Hi ?", language="en_gb").json()
+    assert body["language"]["code"] == "en-GB" and body["language"]["name"] == "English (GB)"
+
+
 def test_long_context_is_cut_like_languagetool(server) -> None:
     text = "x" * 100 + " ?" + "y" * 100
     (match,) = post(server, text=text, language="en").json()["matches"]

@@ -77,6 +77,14 @@ def language_name(code: str) -> str:
     return data["names"].get(code.split("-")[0].lower(), code)
 
 
+def canonical_code(code: str) -> str:
+    """``en_us`` or ``EN-us`` -> ``en-US`` (the spelling /v2/languages lists)."""
+    parts = re.split(r"[-_]", code.strip())
+    head = parts[0].lower()
+    rest = [p.upper() if len(p) == 2 else p for p in parts[1:]]
+    return "-".join([head, *rest])
+
+
 def base_language(code: str) -> str:
     """``en-US`` -> ``en``; raises RequestError for a language tqcheck does not know."""
     from tqcheck.language import SUPPORTED
@@ -185,7 +193,7 @@ class CheckRequest:
             raise RequestError(f"'mode' must be one of {', '.join(MODES)}, not {mode!r}")
         req = cls(
             text=annotated,
-            language="auto" if language.lower() == "auto" else language,
+            language="auto" if language.lower() == "auto" else canonical_code(language),
             mother_tongue=base_language(mother) if mother else None,
             enabled_rules=_csv(params.get("enabledRules")),
             disabled_rules=_csv(params.get("disabledRules")),
