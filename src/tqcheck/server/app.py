@@ -20,7 +20,7 @@ import hmac
 import json
 import urllib.parse
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class ServeSettings:
     timeout: float = 60.0
     #: Checks waiting or running before new ones are turned away with 503.
     queue_size: int = 16
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def max_body_bytes(self) -> int:
@@ -296,7 +295,7 @@ def create_app(
 
     async def _own(request: Request, fn: Any) -> Response:
         params = await _params(request)
-        if not authorized(request):
+        if not authorized(request, params):
             return unauthorized()
         try:
             args = own_request(params)
