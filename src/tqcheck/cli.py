@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from tqcheck import __version__
+from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
 app = typer.Typer(
@@ -224,6 +225,9 @@ def rules_explain(
     from tqcheck.rules.docs import render_rule_explanation
 
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
+
+
+app.command("serve")(serve_command)
 
 
 def main(argv: list[str] | None = None) -> None:
