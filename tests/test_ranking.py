@@ -311,3 +311,16 @@ def test_config_overrides_the_data_thresholds(tmp_path: Path) -> None:
     th = Thresholds.load(load_config(cfg_file))
     assert (th.min_similarity, th.min_gain) == (0.5, -1.5)
     assert Thresholds.load(Config()).min_similarity == Thresholds.load().min_similarity
+
+
+def test_a_candidate_that_brings_in_a_non_word_is_dropped() -> None:
+    lm = FakeLM({})
+    cands = [(Suggestion("theseses bombs", source="roundtrip"), sentence_with("theseses bombs")),
+             (Suggestion("Daech bombs", source="roundtrip"), sentence_with("Daech bombs")),
+             (Suggestion("had little effect on", source="roundtrip"), sentence_with("had little effect on"))]
+    kept, dropped = rank_candidates(GARBLED, cands, lm, None, lang="en")
+    assert [s.replacement for s in kept] == ["Daech bombs", "had little effect on"]  # names are exempt
+    assert dropped[0][1] == "brings in an unknown word (theseses)"
+    # Without a language the check is off.
+    kept, _ = rank_candidates(GARBLED, cands, lm, None)
+    assert len(kept) == 3
