@@ -88,12 +88,19 @@ class Thresholds:
     @classmethod
     def load(cls, config: Config | None = None) -> Thresholds:
         values = dict(_data())
-        if config is not None:
-            for key in ("min_similarity", "min_gain"):
-                override = getattr(config, f"fix_{key}", None)
-                if override is not None:
-                    values[key] = float(override)
-        return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k in values})
+        overrides = getattr(config, "fix_thresholds", None) or {}
+        for key, value in overrides.items():
+            if key not in cls.__dataclass_fields__:
+                from tqcheck.errors import ConfigError
+
+                known = ", ".join(cls.__dataclass_fields__)
+                raise ConfigError(f"fix_thresholds: unknown key '{key}'; known: {known}")
+            values[key] = value
+        out = {k: values[k] for k in cls.__dataclass_fields__ if k in values}
+        for key in ("keep", "forward_n_best", "back_n_best"):
+            if key in out:
+                out[key] = max(1, int(out[key]))
+        return cls(**out)
 
 
 @lru_cache(maxsize=1)
