@@ -29,6 +29,16 @@ REGISTRY: dict[str, str] = {
 #: Each is ``fuse(doc, findings, config) -> findings``.
 FUSERS: list[Callable[[Document, list[Finding], Config], list[Finding]]] = []
 
+
+def _fuse_garbled(doc: Document, findings: list[Finding], config: Config) -> list[Finding]:
+    """Fluency + round-trip + rule + similarity evidence -> garbled-passage findings."""
+    from tqcheck.signals.fuse import fuse_garbled_passages
+
+    return fuse_garbled_passages(doc, findings, config)
+
+
+FUSERS.append(_fuse_garbled)
+
 # Inline `<!-- tqcheck: ignore RULE -->` comments and the `ignore` list: keep this one last.
 FUSERS.append(suppress_findings)
 
@@ -39,15 +49,6 @@ FUSERS.append(suppress_findings)
 FINISHERS: dict[str, str] = {
     "ranking": "tqcheck.ranking:rank_findings",
 }
-
-
-def _fuse_garbled(doc: Document, findings: list[Finding], config: Config) -> list[Finding]:
-    from tqcheck.signals.fuse import fuse_garbled_passages
-
-    return fuse_garbled_passages(doc, findings, config)
-
-
-FUSERS.append(_fuse_garbled)
 
 
 def load_signal_class(name: str) -> type[Signal]:
