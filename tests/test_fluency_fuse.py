@@ -123,3 +123,13 @@ def test_findings_elsewhere_are_untouched() -> None:
     other = _roundtrip("coalition meets")
     findings = [_fluency("taken on little"), other]
     assert fuse_garbled_passages(_doc(), findings, Config()) == findings
+
+
+def test_rule_with_a_fix_absorbs_the_fluency_finding() -> None:
+    fix = Finding("grammar.repeated-word", Category.FLUENCY, Severity.MINOR, *_span(" little"), "repeated",
+                  suggestions=[Suggestion("")], confidence=0.6, signal="rules")
+    out = fuse_garbled_passages(_doc(), [_fluency("taken on little", 0.5), fix], Config())
+    assert out == [fix]
+    assert fix.evidence["signals"] == ["rules", "fluency"]
+    assert fix.evidence["fluency.model"] == "ngram-x" and fix.evidence["fluency.score"] == 5.5
+    assert fix.confidence == pytest.approx(1 - 0.4 * 0.5)

@@ -69,10 +69,29 @@ def test_names_acronyms_numbers_are_neutral(ngram: NGramScorer) -> None:
     assert ts_verb.slor < ts.slor
 
 
-def test_sentence_initial_case_does_not_matter(ngram: NGramScorer) -> None:
+def test_lowercase_sentence_start_costs_exactly_the_case_event(ngram: NGramScorer) -> None:
+    from tqcheck.models.ngram import constants
+
     a = ngram.score_one("The raids have not stopped the jihadists.")
     b = ngram.score_one("the raids have not stopped the jihadists.")
-    assert a.logprob == pytest.approx(b.logprob)
+    assert b.logprob == pytest.approx(a.logprob + constants()["lowercase_sentence_start"])
+    assert [t[:2] for t in a.tokens] == [t[:2] for t in b.tokens]
+
+
+def test_missing_final_punctuation_costs_on_long_segments_only(ngram: NGramScorer) -> None:
+    from tqcheck.models.ngram import constants
+
+    long = "The vehicle itself was removed from the crash site the same day"
+    assert ngram.score_one(long).logprob == pytest.approx(
+        ngram.score_one(long + ".").logprob + constants()["unpunctuated_end"])
+    assert ngram.score_one("Most Popular").logprob == pytest.approx(ngram.score_one("Most Popular.").logprob)
+
+
+def test_masked_markup_separates_words(ngram: NGramScorer) -> None:
+    # "see \ufffc and \ufffc." from Markdown with inline code and a comment masked out.
+    masked = ngram.score_one("Inline \ufffc stays, see the link and \ufffc.")
+    assert masked.fresh[1]  # "stays" is not read as following "Inline"
+    assert masked.tokens[-1][0] < masked.tokens[-1][1]  # no end-of-sentence event after "and"
 
 
 def test_misspelling_is_surprising_but_rare_real_word_is_not(ngram: NGramScorer) -> None:

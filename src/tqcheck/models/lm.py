@@ -207,7 +207,9 @@ class TransformersScorer:
         self.dtype = str(torch_dtype).replace("torch.", "")
 
     def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        # Masked inline markup (U+FFFC) reads as a space; same length, so offsets still hold.
+        enc = self.tokenizer(text.replace("\ufffc", " "), add_special_tokens=False,
+                             return_offsets_mapping=True)
         ids = list(enc["input_ids"])
         offsets = [tuple(o) for o in enc["offset_mapping"]]
         prefix = [self.bos_id] if self.bos_id is not None else []

@@ -40,10 +40,11 @@ OOV_SENTINEL = -500_000_000
 #: An OOV context word: makes the LM back off to a shorter history.
 RESET = "<reset>"
 
-_SENTENCE_END = re.compile(r"[.!?]")
+_SENTENCE_END = re.compile(r"[.!?]['\"”’»)\]]*\s+['\"“‘«(\[]*$")
 _TERMINAL = re.compile(r"[.!?…:;]['\"”’»)\]]*\s*$")
 #: Clause boundaries. Quotation marks are not among them: quoted words go on with the sentence.
-_CLAUSE_MARK = re.compile(r"[,;:()\[\]{}–—…/|*]|\s-{1,3}\s")
+#: U+FFFC is masked inline markup (code, links, comments): the words around it are not adjacent.
+_CLAUSE_MARK = re.compile(r"[,;:()\[\]{}–—…/|*\ufffc]|\s-{1,3}\s")
 _TOKEN_RE = re.compile(r"\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|%)?|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
 
@@ -135,7 +136,7 @@ class NGramScorer:
             gap = text[prev_end:s]
             prev_end = e
             # After a sentence end inside the segment ("... ground. But"), a capital is initial again.
-            if _SENTENCE_END.search(gap):
+            if _SENTENCE_END.search(gap) and "\ufffc" not in gap:
                 initial = True
             # The LM was trained on unpunctuated speech transcripts: it never saw a clause boundary,
             # so a word after a comma, colon, dash or bracket is judged without the words
@@ -199,19 +200,27 @@ class NGramScorer:
             if initial and raw[0].isalpha() and raw[0].islower() and out.tokens:
                 # Letter case is part of written English the speech LM cannot see: a sentence that
                 # starts in lower case is improbable ("the vehicle was removed ...").
-                s0, e0, lp0 = out.tokens[-1]
-                out.tokens[-1] = (s0, e0, lp0 + self.lower_start)
+                self._charge(out, self.lower_start)
             initial = False
         if out.tokens and len(out.tokens) >= self.unpunctuated_min_words and not _TERMINAL.search(text):
             # A long segment with no closing punctuation is less likely prose (headlines are short).
-            s0, e0, lp0 = out.tokens[-1]
-            out.tokens[-1] = (s0, e0, lp0 + self.unpunctuated_end)
-        if out.tokens:
+            self._charge(out, self.unpunctuated_end)
+        if out.tokens and "\ufffc" not in text[out.tokens[-1][1]:]:
+            # (No end-of-sentence event when masked markup follows the last word: it was not the end.)
             end = out.tokens[-1][1]
             lp, u = self._p("</s>", h1, h2), self._p("</s>", RESET, RESET)
             if lp is not None and u is not None:
                 self._add(out, end, end, lp, u, u, False, neutral=False)
         return out
+
+    @staticmethod
+    def _charge(out: TokenScores, cost: float) -> None:
+        """A form event (case, punctuation) on the last token: it lowers the log-probability (so
+        SLOR and perplexity see it) and its context-free baseline alike, so span detection, which
+        looks for words out of place, does not."""
+        s0, e0, lp0 = out.tokens[-1]
+        out.tokens[-1] = (s0, e0, lp0 + cost)
+        out.baseline[-1] += cost
 
     @staticmethod
     def _add(out: TokenScores, s: int, e: int, lp: float, u: float, base: float | None, fresh: bool, *,

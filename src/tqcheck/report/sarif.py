@@ -62,7 +62,7 @@ def _rule_descriptor(rule_id: str, example: Finding) -> dict[str, Any]:
         "fullDescription": {"text": h.text.split("\n", 1)[0] if h.text else h.short},
         "help": {"text": h.text, "markdown": h.markdown},
         "defaultConfiguration": {"level": _SARIF_LEVEL[level_of(example)]},
-        "properties": {"tags": [h.category, rule_id.split(".", 1)[0]], "category": h.category,
+        "properties": {"tags": list(dict.fromkeys([h.category, rule_id.split(".", 1)[0]])), "category": h.category,
                        "severity": h.severity},
     }
 

@@ -193,7 +193,9 @@ class FluencySignal(Signal):
                 "slor_z": None if slor_z is None else round(slor_z, 2),
                 "max_z": round(max(z), 2) if z else 0.0,
             }
-            deficit = max(0.0, -(slor_z or 0.0)) * p["segment_weight"]
+            # Capped: a sentence that is odd as a whole adds weight to its worst run, but cannot by
+            # itself turn an ordinary word into a finding.
+            deficit = min(p["segment_weight_cap"], max(0.0, -(slor_z or 0.0)) * p["segment_weight"])
             cands = []
             for first, last, run in _runs_within_clauses(z, ts.fresh, p["run_z_floor"]):
                 # Detection sums the whole run; the reported span is its core, the densest stretch of

@@ -11,8 +11,10 @@ sentence whose round trip drifted in meaning (low ``similarity`` cosine) becomes
 - evidence: every signal's numbers (dotted keys: ``fluency.*``, ``roundtrip.*``, ``similarity.*``),
   the rule ids that agreed, the models that scored it, and ``signals``: which signals agreed.
 
-Rule findings are never removed (their fixes are exact); typography rules do not count as agreement,
-since spacing says nothing about whether words make sense.
+Rule findings are never removed (their fixes are exact); when a corroborating rule finding carries
+a fix, the fluency finding is folded into it instead (its ``fluency.*`` numbers join the rule's
+evidence, its confidence rises), so the same words are not charged twice. Typography rules do not
+count as agreement, since spacing says nothing about whether words make sense.
 """
 
 from __future__ import annotations
@@ -74,6 +76,16 @@ def fuse_garbled_passages(doc: Document, findings: list[Finding], config: Config
             continue
         for f in group:
             consumed.add(id(f))
+        fixes = [k for k in ks if k.suggestions]
+        if fixes:
+            # A rule already names this problem and has an exact fix ("in in" -> "in"): one finding,
+            # the rule's, corroborated by the LM; a second finding would charge the same words twice.
+            best = max(group, key=lambda f: f.confidence)
+            for k in fixes:
+                k.evidence.update({key: v for key, v in best.evidence.items() if key.startswith("fluency.")})
+                k.evidence["signals"] = [k.signal, "fluency"]
+                k.confidence = round(min(0.99, 1 - (1 - k.confidence) * (1 - best.confidence)), 2)
+            continue
         best = max(group, key=lambda f: (f.severity.rank, f.confidence))
         evidence: dict[str, Any] = dict(best.evidence)
         signals = ["fluency"]
@@ -118,7 +130,7 @@ def fuse_garbled_passages(doc: Document, findings: list[Finding], config: Config
             message=message, suggestions=[], evidence=evidence, signal="fluency",
             confidence=round(min(0.99, 1 - math.prod(1 - c for c in confidences)), 2),
         ))
-    if not fused:
+    if not fused and not consumed:
         return findings
     return [f for f in findings if id(f) not in consumed] + fused
 
