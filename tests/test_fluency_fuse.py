@@ -133,3 +133,15 @@ def test_rule_with_a_fix_absorbs_the_fluency_finding() -> None:
     assert fix.evidence["signals"] == ["rules", "fluency"]
     assert fix.evidence["fluency.model"] == "ngram-x" and fix.evidence["fluency.score"] == 5.5
     assert fix.confidence == pytest.approx(1 - 0.4 * 0.5)
+
+
+def test_sentence_level_roundtrip_finding_agrees_but_stays() -> None:
+    seg0 = _doc().segments[0]
+    whole = Finding("roundtrip.low-similarity", Category.ACCURACY, Severity.MAJOR, seg0.start, seg0.end,
+                    "meaning drifted", confidence=0.6, evidence={"chrf": 20.0}, signal="roundtrip")
+    out = fuse_garbled_passages(_doc(), [_fluency("taken on little"), whole], Config())
+    assert whole in out
+    fused = next(f for f in out if f.rule == RULE_ID)
+    assert (fused.start, fused.end) == _span("taken on little")
+    assert fused.evidence["signals"] == ["fluency", "roundtrip"]
+    assert fused.severity is Severity.MAJOR

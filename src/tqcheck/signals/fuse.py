@@ -4,8 +4,9 @@ Runs after every signal (it is in ``FUSERS``). A ``fluency.garbled-passage`` fin
 round-trip divergence findings (rule ids ``roundtrip.*``), linguistic rule findings, or sits in a
 sentence whose round trip drifted in meaning (low ``similarity`` cosine) becomes one finding:
 
-- span: the union of the overlapping fluency spans and of the round-trip spans it absorbs (round-trip
-  findings without suggestions are absorbed; those with suggestions stay, so their fixes stay usable);
+- span: the union of the overlapping fluency spans and of the round-trip spans it absorbs (local
+  round-trip findings without suggestions are absorbed; those with suggestions, and sentence-level
+  ones, stay and count as agreement);
 - severity: one level up per agreeing signal beyond the first (capped in ``fluency.toml``);
 - confidence: ``1 - prod(1 - c_i)`` over the agreeing signals (independent evidence adds up);
 - evidence: every signal's numbers (dotted keys: ``fluency.*``, ``roundtrip.*``, ``similarity.*``),
@@ -32,6 +33,8 @@ _ORDER = [Severity.MINOR, Severity.MAJOR, Severity.CRITICAL]
 NON_CORROBORATING = ("typography.",)
 #: Confidence a low round-trip similarity adds (it locates nothing, so it counts moderately).
 SIMILARITY_CONFIDENCE = 0.5
+#: A round-trip finding covering at least this share of its sentence is about the whole sentence.
+SENTENCE_LEVEL = 0.8
 
 
 def _overlaps(a: Finding, start: int, end: int) -> bool:
@@ -41,10 +44,15 @@ def _overlaps(a: Finding, start: int, end: int) -> bool:
 def _numbers(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float, str)) or k == "text":
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)) or k == "text" or k.endswith("_text"):
             continue
         out[k if k.startswith(prefix + ".") else f"{prefix}.{k}"] = v
     return out
+
+
+def _sentence_level(doc: Document, f: Finding) -> bool:
+    seg = doc.segment_at(f.start)
+    return seg is not None and (f.end - f.start) >= SENTENCE_LEVEL * max(1, seg.end - seg.start)
 
 
 def fuse_garbled_passages(doc: Document, findings: list[Finding], config: Config) -> list[Finding]:
@@ -101,7 +109,10 @@ def fuse_garbled_passages(doc: Document, findings: list[Finding], config: Config
             if seg is not None:
                 evidence.update(_numbers("roundtrip", seg.signals.get("roundtrip") or {}))
             for f in rts:
-                if not f.suggestions:
+                # A local divergence without a fix is the same problem seen twice: absorbed. One
+                # that spans (nearly) the whole sentence is a sentence-level verdict: it agrees, and
+                # stays.
+                if not f.suggestions and not _sentence_level(doc, f):
                     consumed.add(id(f))
                     start, end = min(start, f.start), max(end, f.end)
                     severity = max(severity, f.severity, key=lambda s: s.rank)
