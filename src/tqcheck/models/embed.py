@@ -78,8 +78,11 @@ class Embedder:
             raise ValueError("similarity() needs two lists of the same length")
         if not a:
             return []
-        vecs = self.encode([*a, *b])
-        left, right = vecs[: len(a)], vecs[len(a):]
+        # Each distinct text is encoded once (callers often pair one sentence with many rewrites).
+        unique = list(dict.fromkeys([*a, *b]))
+        row = {t: i for i, t in enumerate(unique)}
+        vecs = self.encode(unique)
+        left, right = vecs[[row[t] for t in a]], vecs[[row[t] for t in b]]
         return [float(x) for x in (left * right).sum(axis=1).clip(-1.0, 1.0)]
 
     def signature(self) -> dict[str, Any]:
