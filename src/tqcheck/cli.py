@@ -64,6 +64,7 @@ def build_config(
     no_cache: bool = False,
     backend: str | None = None,
     device: str | None = None,
+    glossary: Path | None = None,
 ):  # type: ignore[no-untyped-def]
     """Configuration file, then flags on top; validated once."""
     from tqcheck.config import load_config, parse_pairs, validate
@@ -74,6 +75,10 @@ def build_config(
         changes["lang"] = lang
     if source_lang:
         changes["source_lang"] = None if source_lang in ("none", "auto") else source_lang
+    if lang or source_lang:
+        changes["lang_override"] = True
+    if glossary is not None:
+        changes["glossary"] = str(glossary)
     if select:
         changes["select"] = _split(select)
     if ignore:
@@ -133,6 +138,9 @@ def check(
     device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    source_file: Annotated[Optional[str], typer.Option(
+        "--source", help="The source text a plain target was translated from (aligned by sentence).")] = None,
+    glossary: Annotated[Optional[Path], typer.Option("--glossary", help="Terminology: a CSV or TBX glossary.")] = None,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
@@ -145,10 +153,17 @@ def check(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
-        backend=backend, device=device,
+        backend=backend, device=device, glossary=glossary,
     )
     checker = Checker(cfg)
-    report = checker.check_paths(paths)
+    if source_file is not None:
+        from tqcheck.formats import read_with_source
+
+        if len(paths) != 1:
+            raise ConfigError("--source pairs one source with one target; give exactly one file to check")
+        report = checker.check_documents([read_with_source(paths[0], source_file, cfg.input_format)])
+    else:
+        report = checker.check_paths(paths)
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None

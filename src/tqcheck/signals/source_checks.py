@@ -1,0 +1,539 @@
+"""Model-free comparisons of a target with its source: what must be carried over unchanged
+(numbers, dates, URLs, e-mail addresses, placeholders, inline tags, names), what must match in
+kind (end punctuation, length), and what must be translated at all.
+
+Every function takes plain strings and returns spans into the *target* string, so the same
+code serves XLIFF units, PO entries, TSV rows and aligned plain-text sentences.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MASK = "\ufffc"
+
+
+@lru_cache(maxsize=1)
+def data() -> dict[str, Any]:
+    return tomllib.loads((Path(__file__).parent / "data" / "source.toml").read_text("utf-8"))
+
+
+@dataclass
+class Issue:
+    """A problem found by a comparison, with a span in the target (``start == end``: no span)."""
+
+    kind: str
+    message: str
+    start: int = 0
+    end: int = 0
+    replacement: str | None = None
+    evidence: dict[str, Any] | None = None
+
+
+# --- URLs, e-mail addresses ------------------------------------------------------------------
+
+_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'{}|\\^`\ufffc]+", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+def _strip_url(u: str) -> str:
+    return u.rstrip(".,;:!?)]»”’'")
+
+
+def urls(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _URL.finditer(text):
+        u = _strip_url(m.group())
+        out.append((m.start(), m.start() + len(u), u))
+    return out
+
+
+def emails(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _EMAIL.finditer(text)]
+
+
+def compare_literals(kind: str, label: str, src: list[tuple[int, int, str]], tgt: list[tuple[int, int, str]],
+                     target_len: int) -> list[Issue]:
+    """Items that must be copied exactly: each source item once in the target and back."""
+    issues = []
+    want = Counter(s for _, _, s in src)
+    have = Counter(t for _, _, t in tgt)
+    for item, n in (want - have).items():
+        close = difflib.get_close_matches(item, [t for _, _, t in tgt if have[t] > want[t]], n=1, cutoff=0.6)
+        if close:
+            at = next((a, b) for a, b, t in tgt if t == close[0])
+            issues.append(Issue(kind, f"{label} “{close[0]}” differs from the source’s “{item}”", *at,
+                                replacement=item, evidence={"source": item, "target": close[0]}))
+            have[close[0]] -= 1
+            want[item] -= 0
+        else:
+            issues.append(Issue(kind, f"{label} “{item}” of the source is missing"
+                                + (f" ({n} times)" if n > 1 else ""), 0, 0, evidence={"source": item}))
+    extra = have - want
+    for a, b, t in tgt:
+        if extra[t] > 0 and not any(i.evidence and i.evidence.get("target") == t for i in issues):
+            issues.append(Issue(kind, f"{label} “{t}” is not in the source", a, b, evidence={"target": t}))
+            extra[t] -= 1
+    return issues
+
+
+# --- Placeholders and inline tags --------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_]\w*\)[-+#0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"     # Python %(name)s
+    r"|%(?:\d+\$)?[-+#0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcspn@]"  # printf
+    r"|\{\{\s*[\w.]+\s*\}\}"                                         # {{mustache}}
+    r"|\{\s*[A-Za-z_]\w*\s*,\s*(?:plural|select|selectordinal|number|date|time|spellout|ordinal)\b"  # ICU
+    r"|\{\d+(?:\s*,[^{}]*)?\}"                                       # {0}, {0,number}
+    r"|\{[A-Za-z_][\w.]*(?::[^{}]*)?\}"                              # {name}, {name:>10}
+    r"|\$\{[\w.]+\}"                                                 # ${name}
+    r"|\$[A-Za-z_]\w*\$?"                                            # $name, $NAME$
+)
+
+
+def placeholders(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _PLACEHOLDER.finditer(text):
+        token = re.sub(r"\s+", "", m.group())
+        if token.startswith("{") and "," in token and not token.endswith("}"):
+            token = token + "…}"  # ICU argument: name and type are what must match
+        out.append((m.start(), m.end(), token))
+    return out
+
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+
+
+def markup_tags(text: str) -> list[tuple[int, int, str]]:
+    """HTML/XML tags written as text (PO, TSV, plain text): compared by name and direction."""
+    out = []
+    for m in _HTML_TAG.finditer(text):
+        name = re.match(r"</?([\w:-]+)", m.group()).group(1).lower()  # type: ignore[union-attr]
+        kind = "/" if m.group().startswith("</") else ""
+        out.append((m.start(), m.end(), f"<{kind}{name}{'/' if m.group().endswith('/>') else ''}>"))
+    return out
+
+
+def compare_tags(src_tags: list[str], tgt_tags: list[str]) -> list[Issue]:
+    issues = []
+    want, have = Counter(src_tags), Counter(tgt_tags)
+    for tag, _ in (want - have).items():
+        issues.append(Issue("tag", f"inline tag {tag} of the source is missing", evidence={"tag": tag}))
+    for tag, _ in (have - want).items():
+        issues.append(Issue("tag", f"inline tag {tag} is not in the source", evidence={"tag": tag}))
+    if not issues and [t for t in src_tags] != [t for t in tgt_tags]:
+        # Same tags, other order: fine for independent tags, wrong when pairs cross.
+        depth: list[str] = []
+        for t in tgt_tags:
+            name, _, ident = t.lstrip("/<").rstrip(">").partition(":")
+            if t.startswith(("/", "</")):
+                if not depth or depth[-1] != f"{name}:{ident}":
+                    issues.append(Issue("tag", f"inline tags are badly nested around {t}", evidence={"tags": tgt_tags}))
+                    break
+                depth.pop()
+            elif name in ("g", "pc", "mrk", "hi", "b", "i", "u", "em", "strong", "a", "span"):
+                depth.append(f"{name}:{ident}")
+    return issues
+
+
+# --- Numbers -------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<sign>[-−+])?"
+    r"(?P<num>\d{1,3}(?:(?P<g>[,.\u00a0\u202f\u2009' ])\d{3}(?!\d))(?:(?P=g)\d{3}(?!\d))*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?![\w])"
+)
+_SPACES = "\u00a0\u202f\u2009' "
+
+
+@dataclass
+class Number:
+    start: int
+    end: int
+    text: str
+    #: Every value the text can mean in some locale ("4,000" is 4000 or 4.0).
+    values: frozenset[float]
+
+
+def comma_decimal(lang: str | None) -> bool:
+    return (lang or "en") in data()["numbers"]["comma_decimal"]
+
+
+def read_number(token: str, lang: str | None) -> float | None:
+    """The value of ``token`` the way a reader of ``lang`` understands it."""
+    dec = "," if comma_decimal(lang) else "."
+    grp = "." if dec == "," else ","
+    t = token
+    for c in _SPACES:
+        t = t.replace(c, "")
+    if dec in t and t.count(dec) > 1:
+        return None
+    if grp in t:
+        parts = t.split(dec)[0].split(grp)
+        if any(len(p) != 3 for p in parts[1:]):
+            return None
+        t = t.replace(grp, "")
+    try:
+        return float(t.replace(dec, "."))
+    except ValueError:
+        return None
+
+
+def _candidates(token: str) -> frozenset[float]:
+    vals = {v for v in (read_number(token, "en"), read_number(token, "fr")) if v is not None}
+    return frozenset(vals)
+
+
+def numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[Number]:  # type: ignore[assignment]
+    out = []
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        tok = m.group("num")
+        # "2 3" is two numbers, not "23": a space group needs exactly three digits after it (checked
+        # by the regex); a leading sign belongs to the number.
+        sign = -1.0 if m.group("sign") in ("-", "−") and (m.start() == 0 or not text[m.start() - 1].isalnum()) else 1.0
+        vals = frozenset(sign * v for v in _candidates(tok))
+        if vals:
+            out.append(Number(m.start("num"), m.end("num"), tok, vals))
+    return out
+
+
+def number_words(text: str, lang: str | None) -> list[tuple[int, int, float]]:
+    words = data()["numbers"]["words"].get(lang or "", [])
+    if not words:
+        return []
+    index = {w: float(i) for i, w in enumerate(words)}
+    return [(m.start(), m.end(), index[m.group().lower()]) for m in re.finditer(r"[^\W\d_]+", text)
+            if m.group().lower() in index]
+
+
+def compare_numbers(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None,
+                    src_skip: list[tuple[int, int]], tgt_skip: list[tuple[int, int]]) -> list[Issue]:
+    s_nums, t_nums = numbers(src, src_skip), numbers(tgt, tgt_skip)
+    t_words = number_words(tgt, tgt_lang)
+    s_words = number_words(src, src_lang)
+    used: set[int] = set()
+    used_words: set[int] = set()
+    issues = []
+    for sn in s_nums:
+        match = next((k for k, tn in enumerate(t_nums) if k not in used and sn.values & tn.values), None)
+        if match is None:
+            w = next((k for k, (_, _, v) in enumerate(t_words) if k not in used_words and v in sn.values), None)
+            if w is not None:
+                used_words.add(w)
+                continue
+            issues.append(Issue("number", f"number {sn.text} of the source is missing from the translation",
+                                evidence={"source": sn.text}))
+            continue
+        used.add(match)
+        tn = t_nums[match]
+        s_val, t_val = read_number(sn.text, src_lang), read_number(tn.text, tgt_lang)
+        if s_val is not None and s_val not in tn.values:
+            continue
+        if s_val is not None and t_val != s_val and (src_lang or "en") != (tgt_lang or "en"):
+            fixed = format_number(s_val, sn.text, tgt_lang)
+            meaning = f"a {tgt_lang} reader reads it as {_show(t_val)}" if t_val is not None else \
+                f"{tgt_lang} does not write numbers that way"
+            issues.append(Issue(
+                "number-format",
+                f"“{tn.text}” follows the source’s number format; {meaning}" + (f": write {fixed}" if fixed else ""),
+                tn.start, tn.end, replacement=fixed, evidence={"source": sn.text, "value": s_val}))
+    for k, tn in enumerate(t_nums):
+        if k in used:
+            continue
+        if any(v in tn.values for _, _, v in s_words):
+            continue
+        issues.append(Issue("number", f"number {tn.text} is not in the source", tn.start, tn.end,
+                            evidence={"target": tn.text}))
+    return issues
+
+
+def _show(v: float | None) -> str:
+    if v is None:
+        return "nothing sensible"
+    return str(int(v)) if v == int(v) else str(v)
+
+
+def format_number(value: float, source_text: str, lang: str | None) -> str | None:
+    """``value`` written the way ``lang`` writes numbers, keeping the source's decimals."""
+    decimals = 0
+    m = re.search(r"[.,](\d+)$", source_text)
+    if m and read_number(source_text, "en") != read_number(source_text, "fr"):
+        # Ambiguous (4,000): trust the value we chose; decimals only when the value has them.
+        decimals = 0 if value == int(value) else len(m.group(1))
+    elif m and value != int(value):
+        decimals = len(m.group(1))
+    body = f"{abs(value):,.{decimals}f}"
+    grouped = abs(value) >= 10000 or (any(c in source_text for c in ",." + _SPACES) and abs(value) >= 1000)
+    if comma_decimal(lang):
+        group = "\u202f" if lang == "fr" else ("." if lang in ("de", "es", "it", "pt", "nl", "da", "ro", "tr", "el", "id")
+                                               else "\u00a0")
+        body = body.replace(",", "\x00").replace(".", ",").replace("\x00", group if grouped else "")
+    elif not grouped:
+        body = body.replace(",", "")
+    return ("-" if value < 0 else "") + body
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+
+_NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?![\d./-]|\.\d)")
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    text: str
+    #: (year or 0, month, day or 0) readings: one for a named month, one or two for numeric dates.
+    readings: frozenset[tuple[int, int, int]]
+    numeric: bool
+
+
+@lru_cache(maxsize=16)
+def _month_pattern(lang: str | None) -> tuple[re.Pattern[str] | None, dict[str, int]]:
+    months = data()["dates"]["months"].get(lang or "", [])
+    if not months:
+        return None, {}
+    index: dict[str, int] = {}
+    for i, name in enumerate(months, 1):
+        index[name] = i
+        if len(name) > 4:
+            index[name[:3]] = i
+            index[name[:4]] = i
+    names = sorted(index, key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    pat = re.compile(
+        rf"(?:(?P<d1>\d{{1,2}})(?:er|st|nd|rd|th|\.|º)?\s+(?:de\s+)?(?P<m1>{alt})\.?(?:\s+(?:de\s+)?(?P<y1>\d{{4}}))?"
+        rf"|(?P<m2>{alt})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?)(?![\w])",
+        re.I)
+    return pat, index
+
+
+def dates(text: str, lang: str | None) -> list[DateMention]:
+    out: list[DateMention] = []
+    pat, index = _month_pattern(lang)
+    if pat is not None:
+        for m in pat.finditer(text):
+            month = index[(m.group("m1") or m.group("m2")).lower()]
+            day = int(m.group("d1") or m.group("d2"))
+            year = int(m.group("y1") or m.group("y2") or 0)
+            if 1 <= day <= 31:
+                out.append(DateMention(m.start(), m.end(), m.group(), frozenset({(year, month, day)}), False))
+    month_first = (lang or "en") in data()["dates"]["month_first"]
+    for m in _NUMERIC_DATE.finditer(text):
+        a, sep, b, c = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        readings = set()
+        if len(m.group(1)) == 4:  # ISO: year-month-day
+            if 1 <= b <= 12 and 1 <= c <= 31:
+                readings.add((a, b, c))
+        else:
+            year = c + (2000 if c < 50 else 1900) if len(m.group(4)) == 2 else c
+            first = (year, a, b) if month_first else (year, b, a)  # the reading a local writer means
+            if 1 <= first[1] <= 12 and 1 <= first[2] <= 31:
+                readings.add(first)
+        if readings and not (sep == "." and len(m.group(4)) < 4 and not m.group(4).startswith("0")):
+            out.append(DateMention(m.start(), m.end(), m.group(), frozenset(readings), True))
+    return out
+
+
+def _same_date(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return a[1] == b[1] and a[2] == b[2] and (not a[0] or not b[0] or a[0] == b[0])
+
+
+def compare_dates(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
+                  ) -> tuple[list[Issue], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Issues, and the spans of dates in source and target (numbers there are not re-checked)."""
+    s_dates, t_dates = dates(src, src_lang), dates(tgt, tgt_lang)
+    issues = []
+    used: set[int] = set()
+    for sd in s_dates:
+        match = next((k for k, td in enumerate(t_dates) if k not in used
+                      and any(_same_date(x, y) for x in sd.readings for y in td.readings)), None)
+        if match is not None:
+            used.add(match)
+            continue
+        (y, mo, d) = next(iter(sd.readings))
+        swapped = next((k for k, td in enumerate(t_dates) if k not in used and td.numeric and any(
+            _same_date((y, mo, d), (ty, td_d, td_m)) for (ty, td_m, td_d) in td.readings)), None)
+        if swapped is not None:
+            used.add(swapped)
+            td = t_dates[swapped]
+            fixed = _numeric_like(td.text, (y, mo, d), tgt_lang)
+            issues.append(Issue("date-format", f"date “{td.text}” keeps the source’s day/month order; "
+                                f"a {tgt_lang} reader takes it for another day", td.start, td.end,
+                                replacement=fixed, evidence={"source": sd.text}))
+            continue
+        issues.append(Issue("date", f"date “{sd.text}” of the source is missing or changed in the translation",
+                            evidence={"source": sd.text}))
+    return issues, [(d.start, d.end) for d in s_dates], [(d.start, d.end) for d in t_dates]
+
+
+def _numeric_like(text: str, ymd: tuple[int, int, int], lang: str | None) -> str | None:
+    m = _NUMERIC_DATE.fullmatch(text)
+    if not m or len(m.group(1)) == 4:
+        return None
+    y, mo, d = ymd
+    sep, width = m.group(2), len(m.group(1))
+    month_first = (lang or "en") in data()["dates"]["month_first"]
+    a, b = (mo, d) if month_first else (d, mo)
+    return f"{a:0{width}d}{sep}{b:0{len(m.group(3))}d}{sep}{m.group(4)}"
+
+
+# --- End punctuation, length, identical ---------------------------------------------------------
+
+def _end_kind(text: str) -> tuple[str, str]:
+    t = text.rstrip().rstrip(MASK + "\"'”’»)]").rstrip()
+    if not t:
+        return "none", ""
+    last = t[-1]
+    if t.endswith(("...", "…")):
+        return "ellipsis", t[-3:] if t.endswith("...") else last
+    for kind, marks in data()["punctuation"].items():
+        if last in marks:
+            return kind, last
+    return "none", ""
+
+
+def compare_end_punctuation(src: str, tgt: str, tgt_lang: str | None) -> list[Issue]:
+    (sk, sm), (tk, tm) = _end_kind(src), _end_kind(tgt)
+    if sk == tk or not src.strip() or not tgt.strip():
+        return []
+    if tgt_lang == "el" and sk == "question" and tm == ";":
+        return []
+    if {sk, tk} <= {"full_stop", "ellipsis"}:
+        return []
+    body = tgt.rstrip()
+    end = len(body)
+    if tk == "none":
+        return [Issue("end-punctuation", f"the source ends with “{sm}”, the translation with no end mark",
+                      end, end, replacement=_mark_for(sm, tgt_lang), evidence={"source": sm})]
+    at = body.rfind(tm)
+    if sk == "none":
+        return [Issue("end-punctuation", f"the translation ends with “{tm}”, the source with no end mark",
+                      at, at + len(tm), evidence={"target": tm})]
+    return [Issue("end-punctuation", f"the source ends with “{sm}”, the translation with “{tm}”",
+                  at, at + len(tm), replacement=_mark_for(sm, tgt_lang), evidence={"source": sm, "target": tm})]
+
+
+def _mark_for(mark: str, lang: str | None) -> str:
+    if lang in ("zh", "ja"):
+        return {"?": "？", "!": "！", ".": "。", ":": "："}.get(mark, mark)
+    if lang == "fr" and mark in "?!:;":
+        return "\u202f" + mark
+    return mark
+
+
+def expected_ratio(src_lang: str | None, tgt_lang: str | None) -> float:
+    f = data()["length"]["factors"]
+    return f.get(tgt_lang or "en", 1.0) / f.get(src_lang or "en", 1.0)
+
+
+def compare_length(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None) -> list[Issue]:
+    cfg = data()["length"]
+    s, t = len(src.replace(MASK, "").strip()), len(tgt.replace(MASK, "").strip())
+    if s < cfg["min_source_chars"] or not t:
+        return []
+    expected = expected_ratio(src_lang, tgt_lang)
+    ratio = t / s
+    if ratio < expected / cfg["spread"]:
+        what = "much shorter than the source: something may be left out"
+    elif ratio > expected * cfg["spread"]:
+        what = "much longer than the source: something may be added"
+    else:
+        return []
+    return [Issue("length", f"the translation is {what} (length ratio {ratio:.2f}, expected about "
+                  f"{expected:.2f})", evidence={"ratio": round(ratio, 3), "expected": round(expected, 3)})]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(MASK, " ")).strip()
+
+
+def untranslatable(text: str) -> bool:
+    """Text that is legitimately left as is: no word of 3+ letters outside placeholders, URLs, tags."""
+    rest = _PLACEHOLDER.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", _HTML_TAG.sub(" ", text))))
+    words = re.findall(r"[^\W\d_]{3,}", rest)
+    if not words:
+        return True
+    # A lone name or brand ("Paris", "GitHub", "OK") is usually kept.
+    return len(words) == 1 and (words[0][0].isupper() or words[0].isupper())
+
+
+# --- Names ---------------------------------------------------------------------------------------
+
+_CAP_WORD = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’-]*[A-Z0-9][\w'’-]*|[A-Z][a-z\u00c0-\u024f]+|[A-Z]{2,}\d*)")
+
+
+def names(text: str, lang: str | None) -> list[str]:
+    """Capitalised source words that are not sentence starts or common words."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover
+        def zipf_frequency(word: str, lang: str) -> float:
+            return 0.0
+
+    cfg = data()["names"]
+    out = []
+    for m in _CAP_WORD.finditer(text):
+        word = m.group()
+        before = text[: m.start()].rstrip(" \t\"'“«(" + MASK)
+        sentence_start = not before or before[-1] in ".!?:;\n…"
+        common = zipf_frequency(word.lower(), lang or "en") >= cfg["common_zipf"]
+        mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
+        if (mixed and len(word) >= 2) or (not sentence_start and not common and len(word) >= 3):
+            out.append(word)
+    return out
+
+
+def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None) -> list[Issue]:
+    cfg = data()["names"]
+    t_words = re.findall(r"[\w'’-]+", tgt)
+    t_lower = [w.lower() for w in t_words]
+    latin_target = not tgt.strip() or sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in tgt if c.isalpha()) > \
+        0.5 * max(1, sum(c.isalpha() for c in tgt))
+    issues = []
+    for name in dict.fromkeys(names(src, src_lang)):
+        if name in tgt:
+            continue
+        mixed = any(c.isdigit() for c in name) or sum(c.isupper() for c in name) > 1
+        if not latin_target and not mixed:
+            continue  # other scripts transliterate names
+        low = name.lower()
+        if any(difflib.SequenceMatcher(None, low, w).ratio() >= cfg["similar"] or
+               (len(low) >= 5 and w.startswith(low[:4])) for w in t_lower):
+            continue
+        issues.append(Issue("name", f"the name “{name}” of the source does not appear in the translation",
+                            evidence={"source": name}))
+    return issues
+
+
+# --- Whitespace and line breaks ----------------------------------------------------------------
+
+def compare_whitespace(src: str, tgt: str) -> list[Issue]:
+    issues = []
+    s_lead, t_lead = src[: len(src) - len(src.lstrip())], tgt[: len(tgt) - len(tgt.lstrip())]
+    s_trail, t_trail = src[len(src.rstrip()):], tgt[len(tgt.rstrip()):]
+    if s_lead != t_lead and src.strip() and tgt.strip():
+        issues.append(Issue("whitespace", "leading whitespace differs from the source", 0, len(t_lead),
+                            replacement=s_lead, evidence={"source": s_lead, "target": t_lead}))
+    if s_trail != t_trail and src.strip() and tgt.strip():
+        n = len(tgt)
+        issues.append(Issue("whitespace", "trailing whitespace differs from the source", n - len(t_trail), n,
+                            replacement=s_trail, evidence={"source": s_trail, "target": t_trail}))
+    if src.count("\n") != tgt.count("\n") and src.strip() and tgt.strip():
+        issues.append(Issue("newlines", f"the source has {src.count(chr(10))} line breaks, the translation "
+                            f"{tgt.count(chr(10))}", evidence={"source": src.count("\n"), "target": tgt.count("\n")}))
+    return issues
