@@ -17,7 +17,7 @@ from tqcheck.errors import ConfigError, TqcheckError
 from tqcheck.findings import Category, Finding, Skipped
 from tqcheck.formats import document_from_text, read_document
 from tqcheck.models.hub import ModelHub
-from tqcheck.results import DocumentResult, Report
+from tqcheck.results import Report
 from tqcheck.scoring import evaluate_gate, score_document
 from tqcheck.segment import segment
 from tqcheck.signals import REGISTRY, Signal, SignalOutput, SignalUnavailable, load_signal_class
@@ -81,11 +81,11 @@ class Checker:
             except SignalUnavailable as exc:
                 self._skip(signal.name, exc.reason, exc.fix)
                 continue
-            for i, (doc, out) in enumerate(zip(docs, outputs)):
+            for i, (doc, out) in enumerate(zip(docs, outputs, strict=True)):
                 self._merge(doc, out, signal.name, findings[i], doc_signals[i])
         self._run_fusers(docs, findings)
         report = Report(skipped=list(self.skipped), signature=self.signature())
-        for doc, found, sigs in zip(docs, findings, doc_signals):
+        for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
             result = score_document(doc, _dedupe(found), self.config)
             result.signals = sigs
@@ -113,7 +113,7 @@ class Checker:
         from tqcheck.signals import FUSERS
 
         for fuse in FUSERS:
-            for doc, found in zip(docs, findings):
+            for doc, found in zip(docs, findings, strict=True):
                 found[:] = fuse(doc, found, self.config)
 
     def signature(self) -> dict[str, object]:

@@ -36,7 +36,10 @@ def score_document(doc: Document, findings: list[Finding], config: Config) -> Do
     seg_scores: dict[int, float] = {}
     words = 0
     for seg in doc.segments:
-        n = 0 if seg.non_content else word_count(seg.text)
+        if seg.non_content:  # page furniture: no words, no penalty
+            seg_scores[seg.index] = 100.0
+            continue
+        n = word_count(seg.text)
         words += n
         seg_scores[seg.index] = quality(penalty_of(by_segment[seg.index], config.penalties), n)
     content = [f for f in findings if not _in_non_content(doc, f)]
