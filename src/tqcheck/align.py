@@ -146,7 +146,7 @@ def _similarity_fn(config: Config, hub: ModelHub, src: list[str], tgt: list[str]
         sims = _pairwise(embedder, [src[i] for i, _ in keys], [tgt[j] for _, j in keys])
     except SignalUnavailable:
         return None
-    table = dict(zip(keys, sims))
+    table = dict(zip(keys, sims, strict=False))
 
     baseline = float(_params()["similarity_baseline"])
 

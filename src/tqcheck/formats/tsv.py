@@ -135,7 +135,8 @@ def parse_table(text: str, name: str = "<tsv>", fmt: str = "tsv") -> Document:
         target = row[tgt_col] if tgt_col < len(row) else Side()
         units.append(Unit(id=str(k + first_line), source=row[src_col], target=target))
     return build_document(text, name, fmt, units, language=base_language(tgt_lang),
-                          source_language=base_language(src_lang), meta={"columns": (src_col, tgt_col), "delimiter": delimiter})
+                          source_language=base_language(src_lang),
+                          meta={"columns": (src_col, tgt_col), "delimiter": delimiter})
 
 
 def _semicolons(text: str) -> bool:

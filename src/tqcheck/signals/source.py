@@ -250,7 +250,7 @@ class SourceSignal(Signal):
             # The most frequent variant (first seen on a tie) is taken as the reference.
             ranked = sorted(variants.items(), key=lambda kv: -len(kv[1]))
             reference = ranked[0][0]
-            for variant, members in ranked[1:]:
+            for _, members in ranked[1:]:
                 for i, pair in members:
                     self._emit(outputs[i], "source.inconsistent-translation", pair,
                                pair.file_span(0, len(pair.target.rstrip())),

@@ -279,8 +279,8 @@ def format_number(value: float, source_text: str, lang: str | None) -> str | Non
     body = f"{abs(value):,.{decimals}f}"
     grouped = abs(value) >= 10000 or (any(c in source_text for c in ",." + _SPACES) and abs(value) >= 1000)
     if comma_decimal(lang):
-        group = "\u202f" if lang == "fr" else ("." if lang in ("de", "es", "it", "pt", "nl", "da", "ro", "tr", "el", "id")
-                                               else "\u00a0")
+        dot_groups = ("de", "es", "it", "pt", "nl", "da", "ro", "tr", "el", "id")
+        group = "\u202f" if lang == "fr" else ("." if lang in dot_groups else "\u00a0")
         body = body.replace(",", "\x00").replace(".", ",").replace("\x00", group if grouped else "")
     elif not grouped:
         body = body.replace(",", "")
@@ -385,7 +385,7 @@ def _numeric_like(text: str, ymd: tuple[int, int, int], lang: str | None) -> str
     m = _NUMERIC_DATE.fullmatch(text)
     if not m or len(m.group(1)) == 4:
         return None
-    y, mo, d = ymd
+    _, mo, d = ymd
     sep, width = m.group(2), len(m.group(1))
     month_first = (lang or "en") in data()["dates"]["month_first"]
     a, b = (mo, d) if month_first else (d, mo)

@@ -94,7 +94,7 @@ def translation_checks(signal: SourceSignal, src: str, tgt: str, group: list[tup
     targets = [sc.normalise(p.clean_target) for _, p in group]
     mt = [h[0] if h else "" for h in forward.translate(sources, n_best=1)] if forward else [None] * len(group)
     bt = [h[0] if h else "" for h in backward.translate(targets, n_best=1)] if backward else [None] * len(group)
-    for (i, pair), source, target, fwd, back in zip(group, sources, targets, mt, bt):
+    for (i, pair), source, target, fwd, back in zip(group, sources, targets, mt, bt, strict=True):
         numbers: dict[str, Any] = {}
         scores = []
         if fwd is not None:
@@ -152,7 +152,7 @@ def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outpu
     targets = [sc.normalise(p.clean_target) for _, p in group]
     sims = _pairwise(embedder, sources, targets)
     threshold = sc.data()["model"]["similarity"]
-    for (i, pair), sim, source in zip(group, sims, sources):
+    for (i, pair), sim, source in zip(group, sims, sources, strict=False):
         if pair.segment is not None:
             outputs[i].segments.setdefault(pair.segment, {})["similarity"] = round(sim, 4)
         if len(source.split()) >= 3 and sim < threshold:
