@@ -138,6 +138,11 @@ def build_document(text: str, name: str, fmt: str, units: Sequence[Unit], *, lan
         u.segment = len(segments)
         segments.append(Segment(index=len(segments), start=start, end=end, text=check_text[start:end],
                                 paragraph=number, source=u.source.clean if u.source.present else None))
+    if language is None:
+        language = _detect(u.target.clean for u in units)
+        meta = {**meta, "language_detected": language is not None}
+    if source_language is None:
+        source_language = _detect(u.source.clean for u in units)
     info = {**meta, "bilingual": True, "units": list(units), "declared_language": language,
             "declared_source_language": source_language}
     doc = Document(text=text, path=name, check_text=check_text, segments=segments, format=fmt, meta=info)
@@ -145,6 +150,17 @@ def build_document(text: str, name: str, fmt: str, units: Sequence[Unit], *, lan
         doc.language = language
     doc.source_language = source_language
     return doc
+
+
+def _detect(texts: Iterable[str]) -> str | None:
+    """The language of a side the file does not declare (PO without a Language header, TSV/CSV
+    without language columns), from its texts; None when there is too little text to tell."""
+    sample = " ".join(t for t in texts if t.strip())[:5000]
+    if len(sample) < 20:
+        return None
+    from tqcheck.language import detect_language
+
+    return detect_language(sample)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -101,6 +101,9 @@ def _fields_csv(text: str, name: str, delimiter: str = ",") -> list[list[Side]]:
     return rows
 
 
+_ID_NAMES = {"id", "key", "ref", "nr", "no", "#"}
+
+
 def _columns(header: list[str]) -> tuple[int, int, str | None, str | None] | None:
     names = [h.strip().lower() for h in header]
     src = next((k for k, h in enumerate(names) if h in _SOURCE_NAMES), None)
@@ -108,6 +111,8 @@ def _columns(header: list[str]) -> tuple[int, int, str | None, str | None] | Non
     if src is not None and tgt is not None:
         return src, tgt, None, None
     codes = [k for k, h in enumerate(header) if _LANG_CODE.match(h.strip())]
+    if len(codes) > 2:  # "id" or "no" next to two real language columns is an id column
+        codes = [k for k in codes if names[k] not in _ID_NAMES]
     if len(codes) >= 2:
         return codes[0], codes[1], header[codes[0]].strip(), header[codes[1]].strip()
     return None
@@ -120,6 +125,8 @@ def parse_table(text: str, name: str = "<tsv>", fmt: str = "tsv") -> Document:
         raise InputError(f"{name}: no rows")
     cols = _columns([s.clean for s in rows[0]])
     src_lang = tgt_lang = None
+    header = [s.clean.strip().lower() for s in rows[0]]
+    id_col = next((k for k, h in enumerate(header) if h in _ID_NAMES), None) if cols is not None else None
     if cols is not None:
         src_col, tgt_col, src_lang, tgt_lang = cols
         rows = rows[1:]
@@ -133,7 +140,8 @@ def parse_table(text: str, name: str = "<tsv>", fmt: str = "tsv") -> Document:
     units = []
     for k, row in enumerate(rows):
         target = row[tgt_col] if tgt_col < len(row) else Side()
-        units.append(Unit(id=str(k + first_line), source=row[src_col], target=target))
+        uid = row[id_col].clean.strip() if id_col is not None and id_col < len(row) else ""
+        units.append(Unit(id=uid or str(k + first_line), source=row[src_col], target=target))
     return build_document(text, name, fmt, units, language=base_language(tgt_lang),
                           source_language=base_language(src_lang),
                           meta={"columns": (src_col, tgt_col), "delimiter": delimiter})

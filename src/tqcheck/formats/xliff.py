@@ -133,7 +133,7 @@ def parse_xliff(text: str, name: str = "<xliff>") -> Document:
             elif tok.name == "segment" and two:
                 seg_count += 1
                 sid = tok.attrs.get("id") or (unit_id if seg_count == 1 else f"{unit_id}#{seg_count}")
-                current = Unit(id=sid, source=Side(), target=Side(), context=unit_id)
+                current = Unit(id=sid, source=Side(), target=Side())
                 if tok.attrs.get("state"):
                     current.flags.add(f"state:{tok.attrs['state']}")
             elif tok.name in ("source", "target") and current is not None:

@@ -174,14 +174,13 @@ class SourceSignal(Signal):
             return
         issues: list[sc.Issue] = []
         date_issues, s_dates, t_dates = sc.compare_dates(src, tgt, src_lang, tgt_lang)
-        s_skip = s_dates + [(a, b) for a, b, _ in sc.urls(src) + sc.emails(src) + sc.placeholders(src)]
-        t_skip = t_dates + [(a, b) for a, b, _ in sc.urls(tgt) + sc.emails(tgt) + sc.placeholders(tgt)]
+        s_skip = s_dates + [(x[0], x[1]) for x in sc.urls(src) + sc.emails(src) + sc.placeholders(src)]
+        t_skip = t_dates + [(x[0], x[1]) for x in sc.urls(tgt) + sc.emails(tgt) + sc.placeholders(tgt)]
         issues += date_issues
         issues += sc.compare_numbers(src, tgt, src_lang, tgt_lang, s_skip, t_skip)
-        issues += sc.compare_literals("url", "URL", sc.urls(src), sc.urls(tgt), len(tgt))
-        issues += sc.compare_literals("email", "e-mail address", sc.emails(src), sc.emails(tgt), len(tgt))
-        issues += [i for i in sc.compare_literals("placeholder", "placeholder", sc.placeholders(src),
-                                                  sc.placeholders(tgt), len(tgt))]
+        issues += sc.compare_literals("url", "URL", sc.urls(src), sc.urls(tgt))
+        issues += sc.compare_literals("email", "e-mail address", sc.emails(src), sc.emails(tgt))
+        issues += sc.compare_literals("placeholder", "placeholder", sc.placeholders(src), sc.placeholders(tgt))
         if pair.src_tags or pair.tgt_tags:
             issues += sc.compare_tags(pair.src_tags or [], pair.tgt_tags or [])
         issues += sc.compare_tags([t for _, _, t in sc.markup_tags(src)], [t for _, _, t in sc.markup_tags(tgt)])

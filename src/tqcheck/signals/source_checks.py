@@ -52,40 +52,43 @@ def _strip_url(u: str) -> str:
     return u.rstrip(".,;:!?)]»”’'")
 
 
-def urls(text: str) -> list[tuple[int, int, str]]:
+def urls(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, key, raw text) of each URL; the key is what must match."""
     out = []
     for m in _URL.finditer(text):
         u = _strip_url(m.group())
-        out.append((m.start(), m.start() + len(u), u))
+        out.append((m.start(), m.start() + len(u), u, u))
     return out
 
 
-def emails(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in _EMAIL.finditer(text)]
+def emails(text: str) -> list[tuple[int, int, str, str]]:
+    return [(m.start(), m.end(), m.group(), m.group()) for m in _EMAIL.finditer(text)]
 
 
-def compare_literals(kind: str, label: str, src: list[tuple[int, int, str]], tgt: list[tuple[int, int, str]],
-                     target_len: int) -> list[Issue]:
-    """Items that must be copied exactly: each source item once in the target and back."""
+def compare_literals(kind: str, label: str, src: list[tuple[int, int, str, str]],
+                     tgt: list[tuple[int, int, str, str]]) -> list[Issue]:
+    """Items that must be copied exactly: each source item once in the target and back. A
+    missing item with a close look-alike among the extra ones is reported as changed, with
+    the source's text as the fix."""
     issues = []
-    want = Counter(s for _, _, s in src)
-    have = Counter(t for _, _, t in tgt)
-    for item, n in (want - have).items():
-        close = difflib.get_close_matches(item, [t for _, _, t in tgt if have[t] > want[t]], n=1, cutoff=0.6)
-        if close:
-            at = next((a, b) for a, b, t in tgt if t == close[0])
-            issues.append(Issue(kind, f"{label} “{close[0]}” differs from the source’s “{item}”", *at,
-                                replacement=item, evidence={"source": item, "target": close[0]}))
-            have[close[0]] -= 1
-            want[item] -= 0
-        else:
-            issues.append(Issue(kind, f"{label} “{item}” of the source is missing"
-                                + (f" ({n} times)" if n > 1 else ""), 0, 0, evidence={"source": item}))
+    want = Counter(s[2] for s in src)
+    have = Counter(t[2] for t in tgt)
+    raw_of = {s[2]: s[3] for s in src}
     extra = have - want
-    for a, b, t in tgt:
-        if extra[t] > 0 and not any(i.evidence and i.evidence.get("target") == t for i in issues):
-            issues.append(Issue(kind, f"{label} “{t}” is not in the source", a, b, evidence={"target": t}))
-            extra[t] -= 1
+    for item, n in (want - have).items():
+        close = difflib.get_close_matches(item, [t for t in extra if extra[t] > 0], n=1, cutoff=0.6)
+        if close:
+            a, b, _, raw = next(t for t in tgt if t[2] == close[0])
+            issues.append(Issue(kind, f"{label} “{raw}” differs from the source’s “{raw_of[item]}”", a, b,
+                                replacement=raw_of[item], evidence={"source": raw_of[item], "target": raw}))
+            extra[close[0]] -= 1
+        else:
+            issues.append(Issue(kind, f"{label} “{raw_of[item]}” of the source is missing"
+                                + (f" ({n} times)" if n > 1 else ""), 0, 0, evidence={"source": raw_of[item]}))
+    for a, b, key, raw in tgt:
+        if extra[key] > 0:
+            issues.append(Issue(kind, f"{label} “{raw}” is not in the source", a, b, evidence={"target": raw}))
+            extra[key] -= 1
     return issues
 
 
@@ -103,14 +106,10 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def placeholders(text: str) -> list[tuple[int, int, str]]:
-    out = []
-    for m in _PLACEHOLDER.finditer(text):
-        token = re.sub(r"\s+", "", m.group())
-        if token.startswith("{") and "," in token and not token.endswith("}"):
-            token = token + "…}"  # ICU argument: name and type are what must match
-        out.append((m.start(), m.end(), token))
-    return out
+def placeholders(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, key, raw): for an ICU argument ``{count, plural, ...}`` the span and key cover
+    the name and type, which is what must survive translation."""
+    return [(m.start(), m.end(), re.sub(r"\s+", "", m.group()), m.group()) for m in _PLACEHOLDER.finditer(text)]
 
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
@@ -228,6 +227,7 @@ def compare_numbers(src: str, tgt: str, src_lang: str | None, tgt_lang: str | No
     used: set[int] = set()
     used_words: set[int] = set()
     issues = []
+    missing: list[Number] = []
     for sn in s_nums:
         match = next((k for k, tn in enumerate(t_nums) if k not in used and sn.values & tn.values), None)
         if match is None:
@@ -235,8 +235,7 @@ def compare_numbers(src: str, tgt: str, src_lang: str | None, tgt_lang: str | No
             if w is not None:
                 used_words.add(w)
                 continue
-            issues.append(Issue("number", f"number {sn.text} of the source is missing from the translation",
-                                evidence={"source": sn.text}))
+            missing.append(sn)
             continue
         used.add(match)
         tn = t_nums[match]
@@ -251,11 +250,18 @@ def compare_numbers(src: str, tgt: str, src_lang: str | None, tgt_lang: str | No
                 "number-format",
                 f"“{tn.text}” follows the source’s number format; {meaning}" + (f": write {fixed}" if fixed else ""),
                 tn.start, tn.end, replacement=fixed, evidence={"source": sn.text, "value": s_val}))
-    for k, tn in enumerate(t_nums):
-        if k in used:
-            continue
-        if any(v in tn.values for _, _, v in s_words):
-            continue
+    added = [tn for k, tn in enumerate(t_nums) if k not in used and not any(v in tn.values for _, _, v in s_words)]
+    # One number missing and one added in the same text: most likely the same number, changed.
+    while missing and added and len(missing) == len(added):
+        sn, tn = missing.pop(0), added.pop(0)
+        value = read_number(sn.text, src_lang)
+        fixed = format_number(value, sn.text, tgt_lang) if value is not None else sn.text
+        issues.append(Issue("number", f"number {tn.text} differs from the source’s {sn.text}", tn.start, tn.end,
+                            replacement=fixed, evidence={"source": sn.text, "target": tn.text}))
+    for sn in missing:
+        issues.append(Issue("number", f"number {sn.text} of the source is missing from the translation",
+                            evidence={"source": sn.text}))
+    for tn in added:
         issues.append(Issue("number", f"number {tn.text} is not in the source", tn.start, tn.end,
                             evidence={"target": tn.text}))
     return issues
@@ -289,7 +295,7 @@ def format_number(value: float, source_text: str, lang: str | None) -> str | Non
 
 # --- Dates ---------------------------------------------------------------------------------------
 
-_NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?![\d./-]|\.\d)")
+_NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?!\d|[./-]\d)")
 
 
 @dataclass
@@ -487,15 +493,23 @@ def names(text: str, lang: str | None) -> list[str]:
 
     cfg = data()["names"]
     out = []
-    for m in _CAP_WORD.finditer(text):
+    matches = list(_CAP_WORD.finditer(text))
+    for m in matches:
         word = m.group()
         before = text[: m.start()].rstrip(" \t\"'“«(" + MASK)
         sentence_start = not before or before[-1] in ".!?:;\n…"
         common = zipf_frequency(word.lower(), lang or "en") >= cfg["common_zipf"]
         mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
         if (mixed and len(word) >= 2) or (not sentence_start and not common and len(word) >= 3):
-            out.append(word)
-    return out
+            out.append((m.start(), m.end()))
+    # A name is the whole run of capitalised words around a qualifying one ("Barack Obama").
+    runs: list[tuple[int, int]] = []
+    for m in matches:
+        if runs and text[runs[-1][1]:m.start()] == " ":
+            runs[-1] = (runs[-1][0], m.end())
+        else:
+            runs.append((m.start(), m.end()))
+    return [text[a:b] for a, b in runs if any(a <= s < b for s, _ in out)]
 
 
 def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None) -> list[Issue]:
@@ -508,15 +522,18 @@ def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
     for name in dict.fromkeys(names(src, src_lang)):
         if name in tgt:
             continue
-        mixed = any(c.isdigit() for c in name) or sum(c.isupper() for c in name) > 1
-        if not latin_target and not mixed:
-            continue  # other scripts transliterate names
-        low = name.lower()
-        if any(difflib.SequenceMatcher(None, low, w).ratio() >= cfg["similar"] or
-               (len(low) >= 5 and w.startswith(low[:4])) for w in t_lower):
-            continue
-        issues.append(Issue("name", f"the name “{name}” of the source does not appear in the translation",
-                            evidence={"source": name}))
+        missing = []
+        for word in name.split(" "):
+            mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
+            if not latin_target and not mixed:
+                continue  # other scripts transliterate names
+            low = word.lower()
+            if not any(difflib.SequenceMatcher(None, low, w).ratio() >= cfg["similar"] or
+                       (len(low) >= 5 and w.startswith(low[:4])) for w in t_lower):
+                missing.append(word)
+        if missing:
+            issues.append(Issue("name", f"the name “{name}” of the source does not appear in the translation",
+                                evidence={"source": name, "missing": missing}))
     return issues
 
 
