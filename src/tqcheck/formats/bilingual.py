@@ -128,11 +128,7 @@ def build_document(text: str, name: str, fmt: str, units: Sequence[Unit], *, lan
     for number, u in enumerate(units):
         if not u.translated:
             continue
-        start, end = u.target.start, u.target.end
-        while start < end and (check_text[start].isspace() or check_text[start] == MASK):
-            start += 1
-        while end > start and (check_text[end - 1].isspace() or check_text[end - 1] == MASK):
-            end -= 1
+        start, end = _trimmed_span(u.target.pieces)
         if end <= start:
             continue
         u.segment = len(segments)
@@ -150,6 +146,27 @@ def build_document(text: str, name: str, fmt: str, units: Sequence[Unit], *, lan
         doc.language = language
     doc.source_language = source_language
     return doc
+
+
+def _trimmed_span(pieces: Sequence[Piece]) -> tuple[int, int]:
+    """The span of a text without leading/trailing whitespace, tags and syntax; never cuts an
+    escape or entity in half."""
+    start = end = -1
+    for p in pieces:
+        if p.kind == "ref" and p.value.strip():
+            start = p.start
+        elif p.kind == "text" and p.value.strip():
+            start = p.start + len(p.value) - len(p.value.lstrip())
+        if start >= 0:
+            break
+    for p in reversed(pieces):
+        if p.kind == "ref" and p.value.strip():
+            end = p.end
+        elif p.kind == "text" and p.value.strip():
+            end = p.start + len(p.value.rstrip())
+        if end >= 0:
+            break
+    return start, end
 
 
 def _detect(texts: Iterable[str]) -> str | None:

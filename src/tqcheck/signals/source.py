@@ -174,11 +174,14 @@ class SourceSignal(Signal):
             return
         issues: list[sc.Issue] = []
         date_issues, s_dates, t_dates = sc.compare_dates(src, tgt, src_lang, tgt_lang)
-        s_skip = s_dates + [(x[0], x[1]) for x in sc.urls(src) + sc.emails(src) + sc.placeholders(src)]
-        t_skip = t_dates + [(x[0], x[1]) for x in sc.urls(tgt) + sc.emails(tgt) + sc.placeholders(tgt)]
+        s_skip = s_dates + [(x[0], x[1]) for x in sc.urls(src) + sc.emails(src) + sc.placeholders(src)
+                            + sc.versions(src)]
+        t_skip = t_dates + [(x[0], x[1]) for x in sc.urls(tgt) + sc.emails(tgt) + sc.placeholders(tgt)
+                            + sc.versions(tgt)]
         issues += date_issues
         issues += sc.compare_numbers(src, tgt, src_lang, tgt_lang, s_skip, t_skip)
         issues += sc.compare_literals("url", "URL", sc.urls(src), sc.urls(tgt))
+        issues += sc.compare_literals("number", "version number", sc.versions(src), sc.versions(tgt))
         issues += sc.compare_literals("email", "e-mail address", sc.emails(src), sc.emails(tgt))
         issues += sc.compare_literals("placeholder", "placeholder", sc.placeholders(src), sc.placeholders(tgt))
         if pair.src_tags or pair.tgt_tags:

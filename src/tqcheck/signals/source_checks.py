@@ -106,10 +106,39 @@ _PLACEHOLDER = re.compile(
 )
 
 
+_ICU_HEAD = re.compile(r"\{\s*[A-Za-z_]\w*\s*,\s*(?:plural|select|selectordinal)\s*,")
+
+
+def _icu_submessages(text: str) -> set[int]:
+    """Offsets of the ``{`` opening ICU sub-messages (``one {# item}``): text, not placeholders."""
+    out: set[int] = set()
+    for m in _ICU_HEAD.finditer(text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            if text[i] == "{":
+                if depth == 1:
+                    out.add(i)
+                depth += 1
+            elif text[i] == "}":
+                depth -= 1
+            i += 1
+    return out
+
+
 def placeholders(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, key, raw): for an ICU argument ``{count, plural, ...}`` the span and key cover
     the name and type, which is what must survive translation."""
-    return [(m.start(), m.end(), re.sub(r"\s+", "", m.group()), m.group()) for m in _PLACEHOLDER.finditer(text)]
+    sub_messages = _icu_submessages(text)
+    return [(m.start(), m.end(), re.sub(r"\s+", "", m.group()), m.group()) for m in _PLACEHOLDER.finditer(text)
+            if m.start() not in sub_messages]
+
+
+_VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)")
+
+
+def versions(text: str) -> list[tuple[int, int, str, str]]:
+    """Dotted version numbers (2.1.3, 192.168.0.1): copied exactly, not read as numbers."""
+    return [(m.start(), m.end(), m.group(), m.group()) for m in _VERSION.finditer(text)]
 
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
@@ -493,8 +522,8 @@ def names(text: str, lang: str | None) -> list[str]:
 
     cfg = data()["names"]
     out = []
-    matches = list(_CAP_WORD.finditer(text))
-    for m in matches:
+    matches = []
+    for m in _CAP_WORD.finditer(text):
         word = m.group()
         before = text[: m.start()].rstrip(" \t\"'“«(" + MASK)
         sentence_start = not before or before[-1] in ".!?:;\n…"
@@ -502,6 +531,8 @@ def names(text: str, lang: str | None) -> list[str]:
         mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
         if (mixed and len(word) >= 2) or (not sentence_start and not common and len(word) >= 3):
             out.append((m.start(), m.end()))
+        if mixed or not (sentence_start and common):
+            matches.append(m)  # a common word opening a sentence ("Ask NATO") is not part of a name
     # A name is the whole run of capitalised words around a qualifying one ("Barack Obama").
     runs: list[tuple[int, int]] = []
     for m in matches:
