@@ -249,7 +249,8 @@ def test_names_urls_emails_and_length() -> None:
     assert sc.compare_names("Visit Paris.", "Посетите Париж.", "en", "ru") == []  # transliterated
     assert [i.kind for i in sc.compare_literals("url", "URL", sc.urls("see https://a.org/x."),
                                                 sc.urls("voir https://a.org/x."))] == []
-    assert sc.compare_length("A fairly long English sentence goes here.", "かなり長い英語の文がここにあります。", "en", "ja") == []
+    japanese = "かなり長い英語の文がここにあります。"
+    assert sc.compare_length("A fairly long English sentence goes here.", japanese, "en", "ja") == []
     assert sc.compare_length("A fairly long English sentence goes here, with more.", "Court.", "en", "fr")
     assert sc.untranslatable("{0} – %s") and sc.untranslatable("GitHub") and not sc.untranslatable("Save all")
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML samples are clearer on one line)
 """Bilingual readers (XLIFF 1.2/2.x, PO, TMX, TSV, CSV): units, offsets into the real file,
 masking, languages, and write-back that leaves every untouched byte as it was."""
 
