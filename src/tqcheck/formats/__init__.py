@@ -97,16 +97,31 @@ def read_bilingual(text: str, name: str, fmt: str, meta: dict[str, object]) -> D
     return doc
 
 
-def write_back(doc: Document, edits: object, rejected: list | None = None) -> bytes:  # type: ignore[type-arg]
-    """Apply ``edits`` ((start, end, replacement) in file offsets) to a bilingual document's
-    targets and return the file's bytes; untouched bytes stay exactly as they were. Edits that
-    cannot be written (in markup, cutting an escape) are skipped and added to ``rejected``."""
-    module = {"xliff": "xliff", "xliff2": "xliff", "po": "po", "tmx": "tmx", "tsv": "tsv", "csv": "tsv"}.get(doc.format)
-    if module is None:
-        raise InputError(f"{doc.path}: write-back needs a bilingual format, not {doc.format}")
+def _bilingual_module(doc: Document):  # type: ignore[no-untyped-def]
     import importlib
 
-    return importlib.import_module(f"tqcheck.formats.{module}").write_back(doc, edits, rejected)
+    module = {"xliff": "xliff", "xliff2": "xliff", "po": "po", "tmx": "tmx", "tsv": "tsv", "csv": "tsv"}.get(
+        doc.format)
+    if module is None or not doc.meta.get("bilingual"):
+        raise InputError(f"{doc.path}: write-back needs a bilingual format, not {doc.format}")
+    return importlib.import_module(f"tqcheck.formats.{module}")
+
+
+def write_back_text(doc: Document, edits: object, rejected: list | None = None) -> str:  # type: ignore[type-arg]
+    """The bilingual file's text with ``edits`` ((start, end, replacement) in file offsets, or
+    objects with those attributes) applied to target texts, escaped for the format; every
+    untouched character stays as it was. Edits that cannot be written (in markup, cutting an
+    escape in half, outside the targets) are skipped and added to ``rejected``."""
+    from tqcheck.formats.bilingual import text_with
+
+    return text_with(doc, edits, _bilingual_module(doc).escaper(doc), rejected)  # type: ignore[arg-type]
+
+
+def write_back(doc: Document, edits: object, rejected: list | None = None) -> bytes:  # type: ignore[type-arg]
+    """:func:`write_back_text` encoded as the input was (same encoding, BOM kept)."""
+    from tqcheck.formats.bilingual import encode_like
+
+    return encode_like(doc, write_back_text(doc, edits, rejected))
 
 
 def read_with_source(path: str | os.PathLike[str], source: str | os.PathLike[str], fmt: str | None = None) -> Document:

@@ -276,9 +276,15 @@ def encode_like(doc: Document, text: str) -> bytes:
     return data
 
 
-def write_back_with(doc: Document, edits: Iterable[object], escape: Escaper,
-                    rejected: list[Rejected] | None = None) -> bytes:
+def text_with(doc: Document, edits: Iterable[object], escape: Escaper,
+              rejected: list[Rejected] | None = None) -> str:
+    """The file's text with the writable edits applied (escaped for the format)."""
     accepted, refused = plan_edits(doc, edits, escape)
     if rejected is not None:
         rejected.extend(refused)
-    return encode_like(doc, splice(doc.text, accepted))
+    return splice(doc.text, accepted)
+
+
+def write_back_with(doc: Document, edits: Iterable[object], escape: Escaper,
+                    rejected: list[Rejected] | None = None) -> bytes:
+    return encode_like(doc, text_with(doc, edits, escape, rejected))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from tqcheck.document import Document
 from tqcheck.errors import InputError
 from tqcheck.formats.bilingual import (
+    Escaper,
     Piece,
     Rejected,
     Side,
@@ -166,3 +167,7 @@ def _escape(replacement: str, side: Side, cdata: bool) -> str:
 def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] | None = None) -> bytes:
     """The file with the edits applied to msgstr texts; every other byte unchanged."""
     return write_back_with(doc, edits, _escape, rejected)
+
+
+def escaper(doc: Document) -> Escaper:
+    return _escape

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from tqcheck.document import Document
 from tqcheck.errors import InputError
-from tqcheck.formats.bilingual import Rejected, Side, Unit, base_language, build_document, write_back_with
+from tqcheck.formats.bilingual import Escaper, Rejected, Side, Unit, base_language, build_document, write_back_with
 from tqcheck.formats.xliff import _escape, collect_side
 from tqcheck.formats.xmlscan import ensure_safe_xml, scan
 
@@ -68,3 +68,7 @@ def parse_tmx(text: str, name: str = "<tmx>", target_lang: str | None = None) ->
 def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] | None = None) -> bytes:
     """The file with the edits applied to the target ``seg`` texts; every other byte unchanged."""
     return write_back_with(doc, edits, _escape, rejected)
+
+
+def escaper(doc: Document) -> Escaper:
+    return _escape

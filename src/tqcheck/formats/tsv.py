@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from tqcheck.document import Document
 from tqcheck.errors import InputError
 from tqcheck.formats.bilingual import (
+    Escaper,
     Piece,
     Rejected,
     Side,
@@ -157,10 +158,9 @@ def _escape_tsv(replacement: str, side: Side, cdata: bool) -> str | None:
     return None if any(c in replacement for c in "\t\r\n") else replacement
 
 
-def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] | None = None) -> bytes:
-    """The file with the edits applied to the target cells; every other byte unchanged."""
+def escaper(doc: Document) -> Escaper:
     if doc.format == "tsv":
-        return write_back_with(doc, edits, _escape_tsv, rejected)
+        return _escape_tsv
     delimiter = str(doc.meta.get("delimiter", ","))
 
     def escape(replacement: str, side: Side, cdata: bool) -> str | None:
@@ -169,4 +169,9 @@ def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] 
             return replacement.replace('"', '""')
         return None if any(c in replacement for c in delimiter + '"\r\n') else replacement
 
-    return write_back_with(doc, edits, escape, rejected)
+    return escape
+
+
+def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] | None = None) -> bytes:
+    """The file with the edits applied to the target cells; every other byte unchanged."""
+    return write_back_with(doc, edits, escaper(doc), rejected)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from tqcheck.document import Document
 from tqcheck.errors import InputError
 from tqcheck.formats.bilingual import (
+    Escaper,
     Piece,
     Rejected,
     Side,
@@ -172,3 +173,7 @@ def _escape(replacement: str, side: Side, cdata: bool) -> str | None:
 def write_back(doc: Document, edits: Iterable[object], rejected: list[Rejected] | None = None) -> bytes:
     """The file with the edits applied to target texts; every other byte unchanged."""
     return write_back_with(doc, edits, _escape, rejected)
+
+
+def escaper(doc: Document) -> Escaper:
+    return _escape
