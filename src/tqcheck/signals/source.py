@@ -37,6 +37,9 @@ RULES: dict[str, tuple[Category, Severity, str, float]] = {
     "source.placeholder-mismatch": (Category.ACCURACY, Severity.CRITICAL, "accuracy/mistranslation", 0.95),
     "source.tag-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.95),
     "source.name-missing": (Category.ACCURACY, Severity.MINOR, "accuracy/omission", 0.5),
+    "source.code-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.85),
+    "source.brackets": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.6),
+    "source.start-case": (Category.FLUENCY, Severity.MINOR, "fluency/grammar", 0.5),
     "source.end-punctuation": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.7),
     "source.length-ratio": (Category.ACCURACY, Severity.MINOR, "accuracy/omission-or-addition", 0.5),
     "source.whitespace": (Category.FLUENCY, Severity.MINOR, "fluency/whitespace", 0.8),
@@ -54,7 +57,8 @@ _KIND_RULE = {
     "number": "source.number-mismatch", "number-format": "source.number-format", "date": "source.date-mismatch",
     "date-format": "source.date-format", "url": "source.url-mismatch", "email": "source.email-mismatch",
     "placeholder": "source.placeholder-mismatch", "tag": "source.tag-mismatch", "name": "source.name-missing",
-    "end-punctuation": "source.end-punctuation", "length": "source.length-ratio", "whitespace": "source.whitespace",
+    "end-punctuation": "source.end-punctuation", "code": "source.code-mismatch", "brackets": "source.brackets",
+    "start-case": "source.start-case", "length": "source.length-ratio", "whitespace": "source.whitespace",
     "newlines": "source.newlines",
 }
 
@@ -188,6 +192,11 @@ class SourceSignal(Signal):
             issues += sc.compare_tags(pair.src_tags or [], pair.tgt_tags or [])
         issues += sc.compare_tags([t for _, _, t in sc.markup_tags(src)], [t for _, _, t in sc.markup_tags(tgt)])
         issues += sc.compare_names(src, tgt, src_lang, tgt_lang)
+        issues += sc.compare_literals("code", "option, function or path", sc.code_literals(src),
+                                      sc.code_literals(tgt))
+        if not any(i.kind == "placeholder" for i in issues):
+            issues += sc.compare_brackets(src, tgt)
+        issues += sc.compare_start_case(src, tgt)
         issues += sc.compare_end_punctuation(src, tgt, tgt_lang)
         issues += sc.compare_length(src, tgt, src_lang, tgt_lang)
         if pair.exact_edges:

@@ -568,6 +568,52 @@ def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
     return issues
 
 
+# --- Code-like literals, brackets, capitalisation ----------------------------------------------
+
+_CODE = re.compile(
+    r"(?<![\w-])--[A-Za-z][\w-]*"                      # command-line options: --help, --file
+    r"|\b[A-Za-z_][\w.]*\(\)"                           # function names: rgb(), getEntity.Name()
+    r"|(?<![\w/~.])(?:~|\.{1,2})?(?:/[\w.-]+){2,}/?"     # file paths: /home/user, ~/.config/app
+)
+
+
+def code_literals(text: str) -> list[tuple[int, int, str, str]]:
+    """Options, function names and file paths: never translated."""
+    return [(m.start(), m.end(), m.group(), m.group()) for m in _CODE.finditer(_URL.sub(lambda u: " " * len(
+        u.group()), text))]
+
+
+_BRACKETS = "()[]{}"
+
+
+def compare_brackets(src: str, tgt: str) -> list[Issue]:
+    """The same number of each bracket (placeholders' braces included on both sides)."""
+    issues = []
+    for b in _BRACKETS:
+        s, t = src.count(b), tgt.count(b)
+        if s != t:
+            at = tgt.rfind(b)
+            issues.append(Issue("brackets", f"the source has {s} “{b}”, the translation {t}",
+                                *((at, at + 1) if t > s and at >= 0 else (0, 0)), evidence={"bracket": b}))
+    return issues
+
+
+def compare_start_case(src: str, tgt: str) -> list[Issue]:
+    """A source that starts with a capital (or a lower-case letter) and a target that does not."""
+    s = next((c for c in src if c.isalpha()), "")
+    t_at = next((k for k, c in enumerate(tgt) if c.isalpha()), None)
+    if not s or t_at is None:
+        return []
+    t = tgt[t_at]
+    if not (s.isupper() or s.islower()) or not (t.isupper() or t.islower()) or s.isupper() == t.isupper():
+        return []
+    if src.lstrip()[:1] != s or tgt.lstrip()[:1] != t:
+        return []  # a number, quote or placeholder comes first: capitalisation rules differ
+    fixed = t.upper() if s.isupper() else t.lower()
+    return [Issue("start-case", f"the source starts with {'a capital' if s.isupper() else 'a lower-case letter'}, "
+                  "the translation does not", t_at, t_at + 1, replacement=fixed, evidence={"source": s, "target": t})]
+
+
 # --- Whitespace and line breaks ----------------------------------------------------------------
 
 def compare_whitespace(src: str, tgt: str) -> list[Issue]:
@@ -581,6 +627,10 @@ def compare_whitespace(src: str, tgt: str) -> list[Issue]:
         n = len(tgt)
         issues.append(Issue("whitespace", "trailing whitespace differs from the source", n - len(t_trail), n,
                             replacement=s_trail, evidence={"source": s_trail, "target": t_trail}))
+    if src.count("\t") != tgt.count("\t") and src.strip() and tgt.strip():
+        tabs = {"source_tabs": src.count("\t"), "target_tabs": tgt.count("\t")}
+        issues.append(Issue("newlines", f"the source has {tabs['source_tabs']} tabs, the translation "
+                            f"{tabs['target_tabs']}", evidence=tabs))
     if src.count("\n") != tgt.count("\n") and src.strip() and tgt.strip():
         issues.append(Issue("newlines", f"the source has {src.count(chr(10))} line breaks, the translation "
                             f"{tgt.count(chr(10))}", evidence={"source": src.count("\n"), "target": tgt.count("\n")}))
