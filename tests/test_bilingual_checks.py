@@ -262,3 +262,21 @@ def test_terminology_inflection_and_acronyms() -> None:
     assert list(find_term("État islamique", "l'État islamique", "fr")) == [(2, 16)]
     assert list(find_term("UN", "the un report", "en")) == []
     assert list(find_term("UN", "the UN report", "en")) == [(4, 6)]
+
+
+def test_pofilter_comparison_covers_all_48_tests_with_real_rule_ids() -> None:
+    import re
+    from collections import Counter
+
+    from tqcheck.rules.engine import load_rules
+
+    doc = (Path(__file__).parent.parent / "docs" / "pofilter-comparison.md").read_text("utf-8")
+    rows = re.findall(r"^\| (\d+) \| (\w+) \| (\w+) \| ([\w /]+) \|", doc, re.M)
+    assert [int(r[0]) for r in rows] == list(range(1, 49))
+    assert len({r[1] for r in rows}) == 48
+    counts = Counter(r[3] for r in rows)
+    assert f"**have {counts['have']}**, **partly {counts['partly']}**, **not yet {counts['not yet']}**, " \
+           f"**n/a {counts['n/a']}**" in doc
+    known = set(RULES) | {r.id for r in load_rules()}
+    for rule in set(re.findall(r"`((?:source|typography|grammar)\.[\w-]+)`", doc)):
+        assert rule in known, rule
