@@ -137,7 +137,8 @@ def check(
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
-    input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
