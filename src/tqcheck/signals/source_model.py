@@ -62,6 +62,24 @@ def _runs(words: list[tuple[int, int, str]], present: set[str], lang: str) -> li
     return runs
 
 
+def _widen(text: str, a: int, b: int, present: set[str]) -> tuple[int, int]:
+    """Grow a span over neighbouring words that are not in the translation either ("selon des"
+    before "sources proches"), up to punctuation, so the whole added phrase is marked."""
+    from tqcheck.terminology import tokens
+
+    words = tokens(text)
+    before = [w for w in words if w[1] <= a]
+    for s, e, w in reversed(before):
+        if w.lower() in present or text[e:a].strip(" \u00a0'’-"):
+            break
+        a = s
+    for s, e, w in (w for w in words if w[0] >= b):
+        if w.lower() in present or text[b:s].strip(" \u00a0'’-"):
+            break
+        b = e
+    return a, b
+
+
 def _stems(text: str, lang: str) -> set[str]:
     from tqcheck.terminology import stem, tokens
 
@@ -132,7 +150,7 @@ def translation_checks(signal: SourceSignal, src: str, tgt: str, group: list[tup
             plain_words = _content_words(pair.target, tgt)
             for run in _runs(plain_words, present, tgt):
                 if len(run) >= cfg["min_run"]:
-                    a, b = run[0][0], run[-1][1]
+                    a, b = _widen(pair.target, run[0][0], run[-1][1], present)
                     signal._emit(out, "source.addition", pair, pair.file_span(a, b),
                                  f"“{pair.target[a:b]}” has no counterpart in the source "
                                  f"(machine translation: “{fwd}”)", added=pair.target[a:b], forward=fwd)
@@ -142,12 +160,7 @@ def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outpu
     """Cross-lingual similarity, only with an explicitly configured (multilingual) model."""
     if not signal.config.embed_model:
         return
-    try:
-        from tqcheck.models.embed import get_embedder
-    except ImportError:
-        raise SignalUnavailable("no sentence-embedding support in this build",
-                                "install tqcheck[embed]") from None
-    embedder = get_embedder(signal.config, signal.hub)
+    embedder = _embedder(signal)
     sources = [sc.normalise(p.clean_source) for _, p in group]
     targets = [sc.normalise(p.clean_target) for _, p in group]
     sims = _pairwise(embedder, sources, targets)
@@ -159,6 +172,15 @@ def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outpu
             signal._emit(outputs[i], "source.low-similarity", pair, pair.file_span(0, len(pair.target.rstrip())),
                          f"the translation and its source are far apart in meaning (similarity {sim:.2f})",
                          confidence=round(min(0.8, 0.4 + (threshold - sim)), 2), similarity=round(sim, 4))
+
+
+def _embedder(signal: SourceSignal):  # type: ignore[no-untyped-def]
+    try:
+        from tqcheck.models.embed import get_embedder
+    except ImportError:
+        raise SignalUnavailable("no sentence-embedding support in this build",
+                                "install tqcheck[embed]") from None
+    return get_embedder(signal.config, signal.hub)
 
 
 def _pairwise(embedder: Any, a: list[str], b: list[str]) -> list[float]:
