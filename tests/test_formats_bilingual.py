@@ -242,3 +242,29 @@ def test_write_back_refuses_half_escapes_and_inline_tags(tmp_path: Path) -> None
     out = write_back(doc, [Edit(amp + 1, amp + 3, "x"), Edit(tag, tag + 2, ""), Edit(amp, amp + 5, "et")], rejected)
     assert sorted(r.reason for r in rejected) == ["cuts an escape or reference in half", "touches an inline tag"]
     assert out.decode() == doc.text.replace("<target>A &amp;", "<target>A et")
+
+
+def test_rule_fixes_on_targets_write_back_into_the_xliff(tmp_path: Path) -> None:
+    """The rules signal checks target texts; its safe fixes go back into the same file."""
+    from tqcheck.api import Checker
+    from tqcheck.config import Config
+    from tqcheck.formats.xmlscan import ensure_safe_xml
+
+    p = write(tmp_path, "fr-en.xlf", """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2"><file source-language="fr" target-language="en" datatype="plaintext" original="a">
+<body>
+  <trans-unit id="1"><source>Comment vaincre l'État islamique ?</source><target>How to defeat the Islamic State ?</target></trans-unit>
+  <trans-unit id="2"><source>Termes &amp; conditions : lire</source><target>Terms &amp; conditions : read</target></trans-unit>
+</body></file></xliff>
+""")
+    doc = read(p)
+    report = Checker(Config(signals=["rules"])).check_documents([doc])
+    fixes = [(f.start, f.end, f.suggestions[0].replacement) for f in report.findings
+             if f.rule == "typography.space-before-punctuation"]
+    assert [doc.text[a:b] for a, b, _ in fixes] == [" ", " "]
+    out = write_back(doc, fixes).decode("utf-8")
+    assert "<target>How to defeat the Islamic State?</target>" in out
+    assert "<target>Terms &amp; conditions: read</target>" in out
+    assert "<source>Termes &amp; conditions : lire</source>" in out  # sources untouched
+    ensure_safe_xml(out, "out.xlf")
+    assert len(out) == len(doc.text) - 2
