@@ -173,6 +173,9 @@ def test_glossary_path_in_config_is_relative_to_the_config_file(tmp_path: Path) 
     ("2 dogs", "deux chiens", "en", "fr", []),
     ("In 2015, 12 died", "En 2015, 13 sont morts", "en", "fr", ["number"]),
     ("-5 degrees", "5 degrés", "en", "fr", ["number"]),
+    ("dans les années 70", "in the 1970s", "fr", "en", []),
+    ("pendant les années 1980", "during the 1980s", "fr", "en", []),
+    ("le 11e siècle", "the 11th century", "fr", "en", []),
 ])
 def test_numbers(src: str, tgt: str, src_lang: str, tgt_lang: str, kinds: list[str]) -> None:
     assert [i.kind for i in sc.compare_numbers(src, tgt, src_lang, tgt_lang, [], [])] == kinds
@@ -201,6 +204,19 @@ def test_version_numbers_are_literals_not_numbers() -> None:
 def test_dates(src: str, tgt: str, tgt_lang: str, kinds: list[str]) -> None:
     issues, _, _ = sc.compare_dates(src, tgt, "en", tgt_lang)
     assert [i.kind for i in issues] == kinds
+
+
+@pytest.mark.parametrize("src,tgt,changed", [
+    ("à 23:35", "at 11:35 pm", False),
+    ("vers 12 h 00 GMT", "around 12:00 GMT", False),
+    ("à 7 h", "at 7 a.m.", False),
+    ("à 12 h 00", "at 1 pm", True),
+    ("at 11:35 pm", "à 11 h 35", True),
+])
+def test_times(src: str, tgt: str, changed: bool) -> None:
+    french_first = src.startswith(("à", "vers"))
+    issues, _, _ = sc.compare_times(src, tgt, *(("fr", "en") if french_first else ("en", "fr")))
+    assert bool(issues) is changed
 
 
 @pytest.mark.parametrize("src,tgt,missing,extra", [

@@ -54,7 +54,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, *, forward: bool = True, backward: boo
     translators = {("en", "fr"): FakeTranslator(FORWARD), ("fr", "en"): FakeTranslator(BACKWARD)}
 
     def fake(signal, src, tgt):  # type: ignore[no-untyped-def]
-        if (src, tgt) == ("en", "fr") and not forward or (src, tgt) == ("fr", "en") and not backward:
+        if ((src, tgt) == ("en", "fr") and not forward) or ((src, tgt) == ("fr", "en") and not backward):
             raise SignalUnavailable(f"no {src}-{tgt} model", f"pass --mt-model {src}-{tgt}=DIR")
         return translators[(src, tgt)]
 

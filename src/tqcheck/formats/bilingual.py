@@ -12,6 +12,7 @@ whose ``source`` is the unit's source text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -218,11 +219,16 @@ def plan_edits(doc: Document, edits: Iterable[object], escape: Escaper) -> tuple
     format. Overlapping edits: the first (by position) wins.
     """
     units: list[Unit] = doc.meta.get("units", [])  # type: ignore[assignment]
+    # Targets in file order, for a binary search per edit.
+    targets = sorted((u for u in units if u.target.present), key=lambda u: u.target.start)
+    starts = [u.target.start for u in targets]
     accepted: list[Edit] = []
     rejected: list[Rejected] = []
     last_end = -1
     for edit in sorted((_as_edit(e) for e in edits), key=lambda e: (e.start, e.end)):
-        reason, escaped = _check_edit(edit, units, escape)
+        k = bisect.bisect_right(starts, edit.start)
+        nearby = targets[max(0, k - 2):k + 1]
+        reason, escaped = _check_edit(edit, nearby, escape)
         if reason is None and edit.start < last_end:
             reason = "overlaps another edit"
         if reason is not None or escaped is None:

@@ -178,6 +178,9 @@ class SourceSignal(Signal):
             return
         issues: list[sc.Issue] = []
         date_issues, s_dates, t_dates = sc.compare_dates(src, tgt, src_lang, tgt_lang)
+        time_issues, s_times, t_times = sc.compare_times(src, tgt, src_lang, tgt_lang)
+        date_issues += time_issues
+        s_dates, t_dates = s_dates + s_times, t_dates + t_times
         s_skip = s_dates + [(x[0], x[1]) for x in sc.urls(src) + sc.emails(src) + sc.placeholders(src)
                             + sc.versions(src)]
         t_skip = t_dates + [(x[0], x[1]) for x in sc.urls(tgt) + sc.emails(tgt) + sc.placeholders(tgt)

@@ -181,7 +181,8 @@ def compare_tags(src_tags: list[str], tgt_tags: list[str]) -> list[Issue]:
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<sign>[-−+])?"
     r"(?P<num>\d{1,3}(?:(?P<g>[,.\u00a0\u202f\u2009' ])\d{3}(?!\d))(?:(?P=g)\d{3}(?!\d))*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-    r"(?![\w])"
+    # A decade ("1980s", "70s", "'70s") or an ordinal ("11th", "2nd", "3e", "1er") is still a number.
+    r"(?P<suffix>'?s|st|nd|rd|th|er|re|e|ème|º|°)?(?![\w])"
 )
 _SPACES = "\u00a0\u202f\u2009' "
 
@@ -234,6 +235,10 @@ def numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[Number]:  # typ
         # by the regex); a leading sign belongs to the number.
         sign = -1.0 if m.group("sign") in ("-", "−") and (m.start() == 0 or not text[m.start() - 1].isalnum()) else 1.0
         vals = frozenset(sign * v for v in _candidates(tok))
+        if m.group("suffix") in ("s", "'s") and len(tok) == 2 and tok.endswith("0"):
+            vals = vals | {1900 + float(tok)}  # "the 70s" is the 1970s
+        elif m.group("suffix") in ("s", "'s") and len(tok) == 4 and tok.endswith("0"):
+            vals = vals | {float(tok[2:])}  # "1970s" also matches "années 70"
         if vals:
             out.append(Number(m.start("num"), m.end("num"), tok, vals))
     return out
@@ -269,8 +274,8 @@ def compare_numbers(src: str, tgt: str, src_lang: str | None, tgt_lang: str | No
         used.add(match)
         tn = t_nums[match]
         s_val, t_val = read_number(sn.text, src_lang), read_number(tn.text, tgt_lang)
-        if s_val is not None and s_val not in tn.values:
-            continue
+        if (s_val is not None and s_val not in tn.values) or tn.text.isdigit():
+            continue  # a plain run of digits has no locale format to get wrong
         if s_val is not None and t_val != s_val and (src_lang or "en") != (tgt_lang or "en"):
             fixed = format_number(s_val, sn.text, tgt_lang)
             meaning = f"a {tgt_lang} reader reads it as {_show(t_val)}" if t_val is not None else \
@@ -382,6 +387,55 @@ def dates(text: str, lang: str | None) -> list[DateMention]:
         if readings and not (sep == "." and len(m.group(4)) < 4 and not m.group(4).startswith("0")):
             out.append(DateMention(m.start(), m.end(), m.group(), frozenset(readings), True))
     return out
+
+
+_TIME = re.compile(
+    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-3])(?:\s?(?::|h|H)\s?(?P<m>[0-5]\d)?(?![\d:])|(?=\s?(?:am|pm|a\.m\.|p\.m\.)))"
+    r"(?:\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)(?!\w))?", re.I)
+
+
+def times(text: str) -> list[tuple[int, int, str, tuple[int, int, str]]]:
+    """Clock times: 12:00, 12 h 00, 12h, 11:35 pm, 7 a.m. -> (start, end, text, (hour, minute, am/pm))."""
+    out = []
+    for m in _TIME.finditer(text):
+        if m.group("m") is None and not m.group("ampm") and ":" in m.group():
+            continue
+        if m.group("m") is None and not m.group("ampm") and not re.search(r"\d\s?[hH]", m.group()):
+            continue
+        ampm = (m.group("ampm") or "").replace(".", "").lower()
+        out.append((m.start(), m.end(), m.group().strip(), (int(m.group("h")), int(m.group("m") or 0), ampm)))
+    return out
+
+
+#: Languages whose clock times without am/pm may still mean the afternoon (12-hour habit).
+_TWELVE_HOUR = {"en"}
+
+
+def _day_minutes(t: tuple[int, int, str], lang: str | None) -> set[int]:
+    h, mi, ampm = t
+    if ampm == "pm":
+        return {(h % 12 + 12) * 60 + mi}
+    if ampm == "am":
+        return {(h % 12) * 60 + mi}
+    twelve = (lang or "en") in _TWELVE_HOUR and h < 12
+    return {h * 60 + mi} | ({(h + 12) * 60 + mi} if twelve else set())
+
+
+def compare_times(src: str, tgt: str, src_lang: str | None = None, tgt_lang: str | None = None
+                  ) -> tuple[list[Issue], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Clock times of the source must be in the target (23:35 = 11:35 pm; 12 h 00 = 12:00)."""
+    s_times, t_times = times(src), times(tgt)
+    used: set[int] = set()
+    issues = []
+    for _, _, text, value in s_times:
+        k = next((k for k, t in enumerate(t_times) if k not in used
+                  and _day_minutes(value, src_lang) & _day_minutes(t[3], tgt_lang)), None)
+        if k is None:
+            issues.append(Issue("date", f"time “{text}” of the source is missing or changed in the translation",
+                                evidence={"source": text}))
+        else:
+            used.add(k)
+    return issues, [(a, b) for a, b, _, _ in s_times], [(a, b) for a, b, _, _ in t_times]
 
 
 def _same_date(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
@@ -512,14 +566,21 @@ def untranslatable(text: str) -> bool:
 _CAP_WORD = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’-]*[A-Z0-9][\w'’-]*|[A-Z][a-z\u00c0-\u024f]+|[A-Z]{2,}\d*)")
 
 
-def names(text: str, lang: str | None) -> list[str]:
-    """Capitalised source words that are not sentence starts or common words."""
+@lru_cache(maxsize=65536)
+def _zipf(word: str, lang: str) -> float:
     try:
         from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover
-        def zipf_frequency(word: str, lang: str) -> float:
-            return 0.0
+    except ImportError:  # pragma: no cover - a core dependency
+        return 0.0
+    return zipf_frequency(word, lang)
 
+
+_ROMAN = re.compile(r"^[IVXLCDM]+(?:e|er|ème|st|nd|rd|th)?$")
+
+
+def names(text: str, lang: str | None) -> list[str]:
+    """Capitalised source words that are not sentence starts or common words."""
+    zipf_frequency = _zipf
     cfg = data()["names"]
     out = []
     matches = []
@@ -529,6 +590,8 @@ def names(text: str, lang: str | None) -> list[str]:
         sentence_start = not before or before[-1] in ".!?:;\n…"
         common = zipf_frequency(word.lower(), lang or "en") >= cfg["common_zipf"]
         mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
+        if _ROMAN.match(word):
+            continue  # a century or a king's number ("XIe siècle", "Louis XIV") is written the target's way
         if (mixed and len(word) >= 2) or (not sentence_start and not common and len(word) >= 3):
             out.append((m.start(), m.end()))
         if mixed or not (sentence_start and common):
@@ -554,7 +617,8 @@ def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
         if name in tgt:
             continue
         missing = []
-        for word in name.split(" "):
+        words = re.split(r"[ \-‐]", name)
+        for word in words:
             mixed = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) > 1
             if not latin_target and not mixed:
                 continue  # other scripts transliterate names
@@ -562,7 +626,8 @@ def compare_names(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None
             if not any(difflib.SequenceMatcher(None, low, w).ratio() >= cfg["similar"] or
                        (len(low) >= 5 and w.startswith(low[:4])) for w in t_lower):
                 missing.append(word)
-        if missing:
+        if missing and (len(missing) == len(words) or any(sum(c.isupper() for c in w) > 1 for w in missing)):
+            # One word of a multi-word name kept ("Parti Travailliste" / "Labour Party") counts as carried.
             issues.append(Issue("name", f"the name “{name}” of the source does not appear in the translation",
                                 evidence={"source": name, "missing": missing}))
     return issues
