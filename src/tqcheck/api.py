@@ -95,7 +95,10 @@ class Checker:
 
     def _merge(self, doc: Document, out: SignalOutput, name: str, found: list[Finding],
                doc_signals: dict[str, object]) -> None:
-        found.extend(out.findings)
+        kept, dropped = _cap_per_rule(out.findings, self.config.max_findings_per_rule)
+        found.extend(kept)
+        if dropped:
+            out.document = {**out.document, "findings_not_listed": dropped}
         for index, numbers in out.segments.items():
             doc.segments[index].signals.setdefault(name, {}).update(numbers)
         if out.document:
@@ -126,6 +129,18 @@ class Checker:
         docs = [read_document(p, None if self.config.input_format == "auto" else self.config.input_format)
                 for p in paths]
         return self.check_documents(docs)
+
+
+def _cap_per_rule(findings: list[Finding], limit: int) -> tuple[list[Finding], dict[str, int]]:
+    """Keep the first ``limit`` findings of each rule; count the rest per rule."""
+    counts: dict[str, int] = {}
+    kept: list[Finding] = []
+    for f in findings:
+        n = counts.get(f.rule, 0) + 1
+        counts[f.rule] = n
+        if n <= limit:
+            kept.append(f)
+    return kept, {rule: n - limit for rule, n in counts.items() if n > limit}
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

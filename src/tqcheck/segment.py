@@ -23,6 +23,7 @@ _PYSBD_LANGS = {
     "fr", "my", "el", "it", "ja", "de", "kk", "sk",
 }
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\r]*\n|\r[ \t\f\v]*\r(?!\n)")
+_MAYBE_BOUNDARY = re.compile(r"[.!?…。！？]\W*\s+\S|\n")
 _CHEAP_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+")
 
 
@@ -58,7 +59,12 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _sentence_spans(text: str, start: int, end: int, language: str) -> Iterator[tuple[int, int]]:
     chunk = text[start:end]
-    pieces = _cheap_split(chunk) if len(chunk) > PYSBD_MAX_CHARS else _pysbd_split(chunk, language)
+    if len(chunk) > PYSBD_MAX_CHARS:
+        pieces = _cheap_split(chunk)
+    elif not _MAYBE_BOUNDARY.search(chunk):
+        pieces = [(0, len(chunk))]  # no sentence mark inside: pysbd would not split (and is slow)
+    else:
+        pieces = _pysbd_split(chunk, language)
     for a, b in pieces:
         for c, d in _trimmed(text, start + a, start + b):
             yield from _cap_length(text, c, d)

@@ -133,3 +133,16 @@ def read_with_source(path: str | os.PathLike[str], source: str | os.PathLike[str
     doc.source_text = text
     doc.meta["source_path"] = str(source)
     return doc
+
+
+def _fuzz_reader(fmt: str):  # type: ignore[no-untyped-def]
+    def read(data: bytes) -> Document:
+        text, meta = decode(data, "<fuzz>")
+        return document_from_text(text, "<fuzz>", fmt, **meta)
+
+    return read
+
+
+#: Bytes -> Document readers exercised by the fuzz target (tests/fuzz/fuzz_readers.py).
+READERS_FOR_FUZZING = [_fuzz_reader("text"), _fuzz_reader("markdown")] + [
+    _fuzz_reader(fmt) for fmt in ("xliff", "po", "tmx", "tsv", "csv")]

@@ -66,7 +66,7 @@ def _findings_list(result: DocumentResult) -> Text:
     """One block per finding: position, severity, rule; the span in context; why; the fixes."""
     doc = result.document
     out = Text()
-    for f in result.findings:
+    for i, f in enumerate(result.findings):
         pos = doc.offsets.position(f.start)
         out.append(f"{pos.line}:{pos.column}".rjust(8), style="bold")
         out.append("  ")
@@ -74,6 +74,8 @@ def _findings_list(result: DocumentResult) -> Text:
         out.append(f.rule, style="cyan")
         if f.confidence < 1:
             out.append(f"  (confidence {f.confidence:.2f})", style="dim")
+        if i in result.baseline_known:
+            out.append("  (known: in the baseline)", style="dim")
         out.append("\n          ")
         out.append_text(_in_context(doc.text, f))
         out.append("\n          ")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tqcheck.document import Document
 from tqcheck.findings import Finding
 from tqcheck.signals.base import Signal, SignalOutput, SignalUnavailable
+from tqcheck.suppress import suppress_findings
 
 if TYPE_CHECKING:
     from tqcheck.config import Config
@@ -26,6 +27,9 @@ REGISTRY: dict[str, str] = {
 #: (e.g. fusing fluency, round-trip and rule evidence into one garbled-passage finding).
 #: Each is ``fuse(doc, findings, config) -> findings``.
 FUSERS: list[Callable[[Document, list[Finding], Config], list[Finding]]] = []
+
+# Inline `<!-- tqcheck: ignore RULE -->` comments and the `ignore` list: keep this one last.
+FUSERS.append(suppress_findings)
 
 
 def load_signal_class(name: str) -> type[Signal]:
