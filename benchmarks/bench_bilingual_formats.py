@@ -51,7 +51,8 @@ def main() -> None:
             t3 = time.perf_counter()
             same = write_back(doc, []) == path.read_bytes()
             size = path.stat().st_size / 1e6
-            print(f"{name:8s} {len(doc.meta['units']):6d} {size:5.1f} {t1 - t0:7.2f} {t2 - t1:8.2f} {t3 - t2:8.2f}  {same}"
+            units = len(doc.meta["units"])
+            print(f"{name:8s} {units:6d} {size:5.1f} {t1 - t0:7.2f} {t2 - t1:8.2f} {t3 - t2:8.2f}  {same}"
                   f"   ({len(report.findings)} findings, {len(out) - len(path.read_bytes())} bytes added)")
 
 
