@@ -58,3 +58,12 @@ def test_read_only_filesystem_simulated(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(OutputError, match="Read-only file system"):
         write_atomic(tmp_path / "r.json", "x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_files_honour_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "r.json", "{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644

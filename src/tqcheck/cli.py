@@ -228,6 +228,7 @@ def rules_explain(
 
 
 app.command("serve")(serve_command)
+import tqcheck.cli_fix  # noqa: E402, F401  (registers `tqcheck fix`)
 
 
 def main(argv: list[str] | None = None) -> None:

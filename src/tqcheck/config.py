@@ -76,6 +76,11 @@ class Config:
     batch_size: int = 16
     #: Extra pivot languages for the round trip (besides the source language).
     pivots: list[str] = field(default_factory=list)
+    #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
+    rank_fixes: bool = True
+    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml (None: that file's value).
+    fix_min_similarity: float | None = None
+    fix_min_gain: float | None = None
     #: At most this many findings per rule and document; the rest are counted, not listed,
     #: so a pathological input ("a a a a ...") cannot flood the report.
     max_findings_per_rule: int = 1000
