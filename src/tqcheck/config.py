@@ -78,9 +78,8 @@ class Config:
     pivots: list[str] = field(default_factory=list)
     #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
     rank_fixes: bool = True
-    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml (None: that file's value).
-    fix_min_similarity: float | None = None
-    fix_min_gain: float | None = None
+    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml, e.g. {min_similarity = 0.8}.
+    fix_thresholds: dict[str, float] = field(default_factory=dict)
     #: At most this many findings per rule and document; the rest are counted, not listed,
     #: so a pathological input ("a a a a ...") cannot flood the report.
     max_findings_per_rule: int = 1000
