@@ -42,6 +42,7 @@ RULES: dict[str, tuple[Category, Severity, str, float]] = {
     "source.start-case": (Category.FLUENCY, Severity.MINOR, "fluency/grammar", 0.5),
     "source.end-punctuation": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.7),
     "source.length-ratio": (Category.ACCURACY, Severity.MINOR, "accuracy/omission-or-addition", 0.5),
+    "source.plural-forms": (Category.ACCURACY, Severity.MAJOR, "accuracy/omission", 0.95),
     "source.whitespace": (Category.FLUENCY, Severity.MINOR, "fluency/whitespace", 0.8),
     "source.newlines": (Category.FLUENCY, Severity.MINOR, "fluency/whitespace", 0.8),
     "source.inconsistent-translation": (Category.FLUENCY, Severity.MINOR, "fluency/inconsistency", 0.7),
@@ -169,6 +170,11 @@ class SourceSignal(Signal):
                 self._emit(out, "source.missing-target", pair, (pair.span[0], pair.span[0]),
                            "no translation: the target is empty or missing", source=sc.normalise(src)[:200])
             return
+        for flag in (f for f in pair.flags if f.startswith("nplurals:")):
+            have, want = flag.partition(":")[2].split("/")
+            self._emit(out, "source.plural-forms", pair, pair.file_span(0, len(tgt.rstrip())),
+                       f"this plural entry has {have} translated forms; the Plural-Forms header asks for {want}",
+                       forms=int(have), nplurals=int(want))
         numbers = {"pair": pair.unit_id} if pair.unit_id else {}
         if pair.segment is not None:
             out.segments[pair.segment] = numbers
