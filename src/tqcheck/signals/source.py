@@ -112,10 +112,11 @@ def pairs_of(doc: Document) -> list[Pair]:
     for seg in doc.segments:
         if seg.source is None or seg.non_content:
             continue
-        target = doc.text[seg.start:seg.end]
+        # Masked like the source (Markdown code, link targets): compare like with like.
+        target = seg.text
         tmap = [(seg.start + i, seg.start + i + 1) for i in range(len(target))]
         out.append(Pair(seg.source, target, tmap, (seg.start, seg.end), seg.index, exact_edges=False,
-                        clean_source=seg.source, clean_target=target))
+                        clean_source=seg.source.replace(sc.MASK, " "), clean_target=target.replace(sc.MASK, " ")))
     return out
 
 
