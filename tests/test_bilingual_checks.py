@@ -248,6 +248,15 @@ def test_placeholders(src: str, tgt: str, missing: list[str], extra: list[str]) 
     assert [i.evidence["target"] for i in issues if "source" not in i.evidence] == extra
 
 
+@pytest.mark.parametrize("src,tgt,fires", [
+    ("&File", "&Fichier", False), ("_Save", "_Enregistrer", False), ("&Quit", "Quitter", True),
+    ("Quit", "&Quitter", True), ("Terms & conditions", "Conditions générales", False),
+    ("AT&T and snake_case", "AT&T et snake_case", False), ("AT&T", "AT et T", False),
+])
+def test_accelerators(src: str, tgt: str, fires: bool) -> None:
+    assert bool(sc.compare_accelerators(src, tgt)) is fires
+
+
 def test_tags_order_and_nesting() -> None:
     assert sc.compare_tags(["g:1", "/g:1", "x:2"], ["x:2", "g:1", "/g:1"]) == []
     assert [i.message for i in sc.compare_tags(["g:1", "g:2", "/g:2", "/g:1"], ["g:1", "g:2", "/g:1", "/g:2"])] == [

@@ -38,6 +38,7 @@ RULES: dict[str, tuple[Category, Severity, str, float]] = {
     "source.tag-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.95),
     "source.name-missing": (Category.ACCURACY, Severity.MINOR, "accuracy/omission", 0.5),
     "source.code-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.85),
+    "source.accelerator": (Category.ACCURACY, Severity.MAJOR, "accuracy/omission", 0.7),
     "source.brackets": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.6),
     "source.start-case": (Category.FLUENCY, Severity.MINOR, "fluency/grammar", 0.5),
     "source.end-punctuation": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.7),
@@ -59,7 +60,8 @@ _KIND_RULE = {
     "date-format": "source.date-format", "url": "source.url-mismatch", "email": "source.email-mismatch",
     "placeholder": "source.placeholder-mismatch", "tag": "source.tag-mismatch", "name": "source.name-missing",
     "end-punctuation": "source.end-punctuation", "code": "source.code-mismatch", "brackets": "source.brackets",
-    "start-case": "source.start-case", "length": "source.length-ratio", "whitespace": "source.whitespace",
+    "start-case": "source.start-case",
+    "accelerator": "source.accelerator", "length": "source.length-ratio", "whitespace": "source.whitespace",
     "newlines": "source.newlines",
 }
 
@@ -207,6 +209,8 @@ class SourceSignal(Signal):
         if not any(i.kind == "placeholder" for i in issues):
             issues += sc.compare_brackets(src, tgt)
         issues += sc.compare_start_case(src, tgt)
+        if pair.unit_id:  # bilingual units are where UI strings with accelerators live
+            issues += sc.compare_accelerators(src, tgt)
         issues += sc.compare_end_punctuation(src, tgt, tgt_lang)
         issues += sc.compare_length(src, tgt, src_lang, tgt_lang)
         if pair.exact_edges:
