@@ -2,8 +2,8 @@
 
 Both sentences are cut into word and punctuation tokens with exact offsets; a case-insensitive
 token alignment (difflib's longest-matching-block algorithm, no junk heuristics) finds the
-regions that changed. Nearby regions merge into one span; a pure insertion is attached to its
-neighbouring original token so every span covers real text. Each span carries the round-trip
+regions that changed. Nearby regions merge into one span; a pure insertion or deletion is
+attached to its neighbouring token so every span covers real text. Each span carries the round-trip
 wording that replaces exactly that span.
 """
 
@@ -83,13 +83,15 @@ def divergences(original: str, roundtrip: str, *, merge_gap: int = 1,
         changed = sum(t.is_word for t in orig[i1:i2]) or sum(t.is_word for t in back[j1:j2])
         if changed < min_changed_words:
             continue
-        if i1 == i2:  # pure insertion: attach to the previous original token, else the next one
-            if i1 > 0:
+        if i1 == i2 or j1 == j2:
+            # A pure insertion or deletion is attached to the previous token (else the next one),
+            # so the span covers real text and the replacement reads cleanly when applied.
+            if i1 > 0 and j1 > 0:
                 i1, j1 = i1 - 1, j1 - 1
-            else:
+            elif i2 < len(orig) and j2 < len(back):
                 i2, j2 = i2 + 1, j2 + 1
-            i2, j2 = min(i2, len(orig)), min(max(j2, j1), len(back))
-            j1 = max(j1, 0)
+            if i1 == i2:
+                continue
         out.append(Divergence(
             start=orig[i1].start, end=orig[i2 - 1].end, i1=i1, i2=i2, j1=j1, j2=j2,
             replacement=_span_text(roundtrip, back, j1, j2), changed_words=changed,
