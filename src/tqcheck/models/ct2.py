@@ -79,8 +79,11 @@ class CT2Backend:
 
         path = convert(folder, converted_dir(folder, revision, cache_dir))
         ctype = compute_type(dtype, device)
+        # 0 lets CTranslate2 choose; set TQCHECK_CT2_THREADS to pin it (shared or busy machines).
+        threads = int(os.environ.get("TQCHECK_CT2_THREADS", "0") or 0)
         try:
-            translator = ctranslate2.Translator(str(path), device=device, compute_type=ctype)
+            translator = ctranslate2.Translator(str(path), device=device, compute_type=ctype,
+                                                intra_threads=threads)
         except Exception as exc:
             raise ModelError(f"{path}: cannot load the CTranslate2 model ({_one_line(exc)})") from None
         return cls(translator, load_tokenizer(folder), device, ctype, path)
