@@ -8,12 +8,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
-import click
 import typer
 
+try:  # typer >= 0.22 vendors its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
 from tqcheck import __version__
+from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
 app = typer.Typer(
@@ -102,38 +107,44 @@ def build_config(
     return validate(cfg.replace(**changes), "command line")
 
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
-SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="Language it was translated from.")]
-SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")]
-IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
-MtOpt = Annotated[Optional[list[str]], typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
-LmOpt = Annotated[Optional[list[str]], typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
-EmbedOpt = Annotated[Optional[str], typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
-SignalsOpt = Annotated[Optional[list[str]], typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
+SourceLangOpt = Annotated[str | None, typer.Option("--source-lang", help="Language it was translated from.")]
+SelectOpt = Annotated[list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
+MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
+LmOpt = Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
+EmbedOpt = Annotated[str | None, typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
+SignalsOpt = Annotated[list[str] | None, typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
 
 
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files to check ('-' reads stdin).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, ...")] = "text",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     config_file: ConfigOpt = None,
     lang: LangOpt = None,
     source_lang: SourceLangOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
-    fail_under: Annotated[Optional[float], typer.Option("--fail-under", help="Fail below this score.")] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Fail on minor|major|critical.")] = None,
+    fail_under: Annotated[float | None, typer.Option("--fail-under", help="Fail below this score.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Fail on minor|major|critical.")] = None,
     mt_model: MtOpt = None,
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="auto, text, markdown.")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
-    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Known findings (from --write-baseline): reported, but only new ones gate.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Record every current finding in this file, then gate against it.")] = None,
+    extra_reports: Annotated[list[str] | None, typer.Option(
+        "--report", help="FORMAT=FILE: also write the report in FORMAT to FILE (repeatable).")] = None,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
@@ -142,6 +153,7 @@ def check(
 
     if fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
+    also = _extra_reports(extra_reports)
     cfg = build_config(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
@@ -150,10 +162,18 @@ def check(
     )
     checker = Checker(cfg)
     report = checker.check_paths(paths)
+    if baseline is not None or write_baseline is not None:
+        from tqcheck.baseline import apply_gate_baseline
+
+        known = apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
+        if write_baseline is not None:
+            sys.stderr.write(f"tqcheck: wrote {len(known)} finding(s) to the baseline {write_baseline}\n")
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None
     text = render(report, fmt, RenderOptions(color=bool(use_color), width=width or _terminal_width()))
+    for extra_fmt, extra_path in also:
+        write_atomic(extra_path, render(report, extra_fmt, RenderOptions(color=False, width=100)))
     if output is not None:
         write_atomic(output, text)
     else:
@@ -161,6 +181,21 @@ def check(
         sys.stdout.flush()
     if not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _extra_reports(values: list[str] | None) -> list[tuple[str, Path]]:
+    """``--report sarif=out.sarif``: one run, several report files (CI wants annotations and SARIF)."""
+    from tqcheck.report import RENDERERS
+
+    out = []
+    for item in values or []:
+        extra_fmt, sep, path = item.partition("=")
+        if not sep or not path:
+            raise ConfigError(f"--report expects FORMAT=FILE, got {item!r}")
+        if extra_fmt not in RENDERERS:
+            raise ConfigError(f"--report: unknown format '{extra_fmt}'; choose one of {', '.join(RENDERERS)}")
+        out.append((extra_fmt, Path(path)))
+    return out
 
 
 def _terminal_width() -> int:
@@ -193,6 +228,10 @@ def rules_explain(
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
 
 
+app.command("serve")(serve_command)
+import tqcheck.cli_fix  # noqa: E402, F401  (registers `tqcheck fix`)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2."""
     prog = "tqcheck"
@@ -201,15 +240,16 @@ def main(argv: list[str] | None = None) -> None:
     except TqcheckError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         sys.exit(EXIT_OK)
-    except click.UsageError as exc:
-        sys.stderr.write(f"{prog}: error: {exc.format_message()}\n")
+    except click_exceptions.UsageError as exc:
+        message = " ".join(exc.format_message().split())
+        sys.stderr.write(f"{prog}: error: {message}\n")
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write(f"{prog}: interrupted\n")
         sys.exit(130)
     except KeyboardInterrupt:
