@@ -88,7 +88,7 @@ def test_no_cache_means_model_work_every_time(models, tmp_path):
     t.translate(SENTENCES[:2])
     t.translate(SENTENCES[:2])
     assert t.model_texts == 4
-    assert not (tmp_path / "cache").exists()
+    assert not (tmp_path / "cache" / "translations.sqlite").exists()
 
 
 def test_ctranslate2_and_transformers_give_the_same_tokens_in_float32(models, tmp_path):
