@@ -54,6 +54,13 @@ class EchoBackend:
         return [[f"{t.upper()}#{k}" for k in range(n_best)] for t in texts]
 
 
+def test_output_length_is_capped_by_the_longest_input_of_the_batch():
+    opts = DecodeOptions(max_length=256)
+    assert opts.output_cap(10) == 30  # 2 x 10 + 10: a model stuck in a loop stops early
+    assert opts.output_cap(500) == 256  # never beyond max_length
+    assert DecodeOptions(max_length=32, min_length=32).output_cap(3) == 32  # forced lengths win
+
+
 def test_batches_are_length_sorted_and_results_keep_input_order(models, tmp_path, monkeypatch):
     backend = EchoBackend()
     monkeypatch.setattr(tr, "load_backend", lambda *a, **k: backend)

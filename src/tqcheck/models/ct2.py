@@ -103,19 +103,25 @@ class CT2Backend:
         return None
 
     def _run(self, texts: list[str], n_best: int, options: Any, spec: ModelSpec) -> list[Any]:
+        """Texts arrive sorted by length; each batch gets its own output-length cap."""
         source = self.tokenize(texts, spec, options.max_length)
-        prefix = self.target_prefix(spec, len(source))
-        extra = 1 if prefix else 0  # the language token counts towards the decoding length
-        kwargs: dict[str, Any] = {
-            "beam_size": max(options.beam_size, n_best), "num_hypotheses": n_best,
-            "max_decoding_length": options.max_length + extra, "max_input_length": options.max_length,
-            "max_batch_size": options.batch_size, "batch_type": "examples",
-        }
-        if options.min_length:
-            kwargs["min_decoding_length"] = options.min_length + extra
-        if prefix:
-            kwargs["target_prefix"] = prefix
-        return self.translator.translate_batch(source, **kwargs)
+        extra = 1 if spec.family in ("nllb", "m2m100") else 0  # the language token counts too
+        results: list[Any] = []
+        for i in range(0, len(source), options.batch_size):
+            batch = source[i : i + options.batch_size]
+            kwargs: dict[str, Any] = {
+                "beam_size": max(options.beam_size, n_best), "num_hypotheses": n_best,
+                "max_decoding_length": options.output_cap(max(len(s) for s in batch)) + extra,
+                "max_input_length": options.max_length, "max_batch_size": options.batch_size,
+                "batch_type": "examples",
+            }
+            if options.min_length:
+                kwargs["min_decoding_length"] = options.min_length + extra
+            prefix = self.target_prefix(spec, len(batch))
+            if prefix:
+                kwargs["target_prefix"] = prefix
+            results.extend(self.translator.translate_batch(batch, **kwargs))
+        return results
 
     def translate(self, texts: list[str], n_best: int, options: Any, spec: ModelSpec) -> list[list[str]]:
         tok = self.tokenizer

@@ -95,7 +95,7 @@ class HFBackend:
             enc = {k: v.to(self.device) for k, v in enc.items()}
             kwargs: dict[str, Any] = {
                 "num_beams": beams, "num_return_sequences": n_best, "do_sample": False,
-                "max_new_tokens": options.max_length, "max_length": None,
+                "max_new_tokens": options.output_cap(int(enc["input_ids"].shape[1])), "max_length": None,
             }
             if options.min_length:
                 kwargs["min_new_tokens"] = options.min_length
@@ -117,8 +117,9 @@ class HFBackend:
         enc = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=options.max_length)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         with torch.inference_mode():
+            cap = options.output_cap(int(enc["input_ids"].shape[1]))
             generated = self.model.generate(**enc, num_beams=options.beam_size, do_sample=False,
-                                            max_new_tokens=options.max_length, max_length=None)
+                                            max_new_tokens=cap, max_length=None)
         special = set(tok.all_special_ids)
         return [[int(t) for t in row if int(t) not in special] for row in generated]
 

@@ -47,6 +47,15 @@ class DecodeOptions:
     #: Minimum number of generated tokens (0: none). Benchmarks force a fixed output length.
     min_length: int = 0
     batch_size: int = 16
+    #: Outputs stop at ``length_ratio * longest input + length_margin`` tokens per batch, so a
+    #: model stuck in a loop on one odd sentence does not generate ``max_length`` tokens.
+    length_ratio: float = 2.0
+    length_margin: int = 10
+
+    def output_cap(self, longest_input: int) -> int:
+        """Generated-token limit for a batch whose longest input has ``longest_input`` tokens."""
+        cap = min(self.max_length, int(self.length_ratio * longest_input) + self.length_margin)
+        return max(cap, self.min_length, 1)
 
 
 class ModelUnavailable(SignalUnavailable):
