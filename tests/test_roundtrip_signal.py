@@ -149,6 +149,12 @@ def test_unknown_source_language_skips_with_a_fix(scripted):
     assert report.findings == []
 
 
+def test_source_language_equal_to_the_text_language_skips_with_a_reason(scripted):
+    report = run(ORIGINAL, source_lang="en")
+    (skip,) = [s for s in report.skipped if s.signal == "roundtrip"]
+    assert "already in its source language (en)" in skip.reason and "pivots" in skip.fix
+
+
 def test_bilingual_documents_bring_their_own_source_language(scripted):
     doc = document_from_text(ORIGINAL)
     doc.source_language = "de"

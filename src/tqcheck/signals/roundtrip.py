@@ -144,10 +144,12 @@ class RoundTripSignal(Signal):
         groups: dict[tuple[str, str], list[_Job]] = {}
         pivots_of: dict[int, list[str]] = {}
         no_pivot = 0
+        same_language = 0
         for d, doc in enumerate(docs):
             pivots = self._pivots(doc.language, doc.source_language)
             if not pivots:
                 no_pivot += 1
+                same_language += doc.source_language == doc.language
                 continue
             usable = []
             for pivot in pivots:
@@ -161,6 +163,13 @@ class RoundTripSignal(Signal):
                     if not seg.non_content and any(c.isalpha() for c in seg.text)]
             for pivot in usable:
                 groups.setdefault((doc.language, pivot), []).extend(jobs)
+        if no_pivot == len(docs) and docs and same_language == len(docs):
+            raise SignalUnavailable(
+                reason=f"the text is already in its source language ({docs[0].language}); "
+                "there is no other language to translate into and back",
+                fix="pass the language it was translated from with --source-lang, or add pivots "
+                "(e.g. pivots = [\"de\"]) in tqcheck.toml",
+            )
         if no_pivot == len(docs) and docs:
             raise SignalUnavailable(
                 reason="the source language is unknown, so there is no language to translate into and back",
