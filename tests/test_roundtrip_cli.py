@@ -57,7 +57,10 @@ def test_check_runs_the_round_trip_with_local_models(models, env, capsys, monkey
     assert found, "random-weight models change every sentence"
     for f in found:
         assert {"chrf", "bleu", "ter", "pivot", "roundtrip"} <= set(f["evidence"])
-        assert f["suggestions"][0]["source"] == "roundtrip" and f["suggestions"][0]["safe"] is False
+        # Fix ranking may drop a garbage round trip (random weights), and then says so.
+        offered = f["suggestions"] or f["evidence"].get("dropped_suggestions", [])
+        assert offered and all(s["source"] == "roundtrip" for s in offered)
+        assert all(s["safe"] is False for s in f["suggestions"])
 
     # Second run: identical report, and no model is loaded at all (everything from the cache).
     def no_models(*a, **k):
@@ -66,6 +69,37 @@ def test_check_runs_the_round_trip_with_local_models(models, env, capsys, monkey
     monkeypatch.setattr(tr, "load_backend", no_models)
     code2, out2, _ = run_cli(args, capsys)
     assert (code2, out2) == (code, out)
+
+
+def test_signal_with_real_models_pools_batches_and_suggests(models, tmp_path):
+    """The signal on its own (before fix ranking): every finding carries its round-trip wording."""
+    from tqcheck.api import Checker
+    from tqcheck.config import Config
+    from tqcheck.formats import read_document
+    from tqcheck.models.hub import ModelHub
+    from tqcheck.signals.roundtrip import RoundTripSignal
+
+    en_fr, fr_en = models
+    cfg = Config(source_lang="fr", mt_models={"en-fr": str(en_fr), "fr-en": str(fr_en)},
+                 cache_dir=str(tmp_path / "cache"), beam_size=2, n_best=2, signals=[])
+    docs = [Checker(cfg).prepare(read_document(SEED)) for _ in range(2)]
+    signal = RoundTripSignal(cfg, ModelHub())
+    signal.prepare()
+    outputs = signal.run(docs)
+    fwd, bwd = signal.translators[("en", "fr")]
+    content = [s for s in docs[0].segments if not s.non_content]
+    # Two identical documents: each sentence went through each model once, in pooled batches.
+    assert fwd.model_texts == len({" ".join(s.text.split()) for s in content})
+    assert fwd.model_batches == -(-fwd.model_texts // cfg.batch_size)
+    assert 1 <= bwd.model_texts <= fwd.model_texts  # identical pivot texts are translated back once
+    for out in outputs:
+        assert set(out.segments) == {s.index for s in content}
+        assert all(len(v["alternatives"]) == 2 for v in out.segments.values())
+        assert out.findings
+        for f in out.findings:
+            (s,) = f.suggestions
+            assert s.source == "roundtrip" and not s.safe and s.sentence
+            assert f.evidence["chrf"] == out.segments[docs[0].segment_at(f.start).index]["chrf"]
 
 
 def test_no_local_models_and_no_network_skips_with_the_fix(env, capsys, monkeypatch):
