@@ -111,11 +111,32 @@ LmOpt = Annotated[Optional[list[str]], typer.Option("--lm-model", help="LANG=ID_
 EmbedOpt = Annotated[Optional[str], typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
 SignalsOpt = Annotated[Optional[list[str]], typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
 
+# Batch options (tqcheck.cli_batch): many documents, report directory, resume, engines.
+IncludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--include", help="In directories, only files matching these globs.")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", help="In directories, leave out files matching these globs.")]
+ReportDirOpt = Annotated[Optional[Path], typer.Option(
+    "--report-dir", help="Write one report per document and summary.{json,csv,html} here.")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="Skip documents an earlier run in --report-dir finished.")]
+CompareOpt = Annotated[Optional[Path], typer.Option(
+    "--compare", help="Compare with a previous summary.json (shown in the new summary).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local or ray (needs the 'ray' extra).")]
+WorkersOpt = Annotated[Optional[int], typer.Option("--workers", help="Ray actors (default: autoscale).")]
+GpusOpt = Annotated[float, typer.Option("--gpus-per-actor", help="GPUs each Ray actor holds.")]
+ChunkOpt = Annotated[int, typer.Option(
+    "--chunk-size", help="Documents per pooled model batch and per resume step.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files to check ('-' reads stdin).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, ...")] = "text",
+    paths: Annotated[list[str], typer.Argument(
+        help="Files, directories or JSONL/CSV tables to check ('-' reads stdin).")],
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="text, json, markdown, ... (default text; json per document with --report-dir)"
+    )] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     config_file: ConfigOpt = None,
     lang: LangOpt = None,
@@ -133,12 +154,25 @@ def check(
     device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    report_dir: ReportDirOpt = None,
+    resume: ResumeOpt = False,
+    compare: CompareOpt = None,
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = None,
+    gpus_per_actor: GpusOpt = 0.0,
+    chunk_size: ChunkOpt = 32,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
     from tqcheck.atomic import write_atomic
+    from tqcheck.batch import wants_batch
     from tqcheck.report import RENDERERS, RenderOptions, render
 
+    batch = wants_batch(paths, report_dir=report_dir, resume=resume, engine=engine, compare=compare)
+    fmt = fmt or ("json" if batch and report_dir is not None else "text")
     if fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
     cfg = build_config(
@@ -147,6 +181,14 @@ def check(
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
         backend=backend, device=device,
     )
+    if batch:
+        from tqcheck.cli_batch import run_batch_command
+
+        raise typer.Exit(run_batch_command(
+            paths, cfg, fmt=fmt, output=output, color=color, include=_split(include),
+            exclude=_split(exclude), report_dir=report_dir, resume=resume, engine=engine,
+            chunk_size=chunk_size, workers=workers, gpus_per_actor=gpus_per_actor, compare=compare,
+            quiet=quiet, width=100 if output is not None or not sys.stdout.isatty() else _terminal_width()))
     checker = Checker(cfg)
     report = checker.check_paths(paths)
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
