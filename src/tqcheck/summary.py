@@ -114,8 +114,10 @@ def load_previous(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"{p}: previous summary not found (give the summary.json of an earlier run)"
                           ) from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{p}: cannot read the previous summary ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read the previous summary ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ConfigError(f"{p}: not a tqcheck batch summary.json (invalid JSON: {exc})") from None
     if (not isinstance(data, dict) or data.get("kind") != SUMMARY_KIND
             or not isinstance(data.get("documents"), list)):
         raise ConfigError(f"{p}: not a tqcheck batch summary.json (written by --report-dir)")
