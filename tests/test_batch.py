@@ -49,7 +49,7 @@ def mixed(tmp_path: Path) -> Path:
 def test_mixed_directory_reports_every_readable_document_and_each_failure(
         mixed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "out"
-    code, out, err = cli(capsys, str(mixed), "--report-dir", str(out_dir), "--signals", "rules")
+    code, out, _err = cli(capsys, str(mixed), "--report-dir", str(out_dir), "--signals", "rules")
     assert code == 2  # some documents could not be read; the batch still finished
     assert "checked 2 of 4 documents (2 failed)" in out
     assert "binary.bin: looks like a binary file" in out and "empty.txt: the file is empty" in out
@@ -92,7 +92,8 @@ def test_include_exclude_and_report_dir_inside_input(mixed: Path, capsys: pytest
     assert json.loads((out_dir / "summary.json").read_text())["totals"]["documents"] == 2
 
 
-def test_jsonl_and_csv_tables_one_document_per_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jsonl_and_csv_tables_one_document_per_row(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     jl = tmp_path / "docs.jsonl"
     jl.write_text("\n".join([
         json.dumps({"id": "a", "text": GOOD}),
@@ -110,7 +111,7 @@ def test_jsonl_and_csv_tables_one_document_per_row(tmp_path: Path, capsys: pytes
         w.writerow(["x1", FRENCHY, ""])
         w.writerow(["=cmd()", GOOD, "Une phrase."])
     out_dir = tmp_path / "out"
-    code, out, _ = cli(capsys, str(jl), str(table), "--report-dir", str(out_dir), "--signals", "rules")
+    code, _out, _ = cli(capsys, str(jl), str(table), "--report-dir", str(out_dir), "--signals", "rules")
     assert code == 2
     summary = json.loads((out_dir / "summary.json").read_text())
     docs = {d["id"]: d for d in summary["documents"]}
@@ -131,7 +132,8 @@ def test_csv_summary_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.Mo
     Path("=HYPERLINK(1).jsonl").write_text(json.dumps({"id": "@x", "text": GOOD}) + "\n", "utf-8")
     code, _, _ = cli(capsys, "=HYPERLINK(1).jsonl", "--report-dir", "out", "--signals", "rules")
     assert code == 0
-    [row] = list(csv.DictReader(Path("out/summary.csv").open(encoding="utf-8")))
+    with Path("out/summary.csv").open(encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
     assert row["id"] == "'=HYPERLINK(1).jsonl#@x" and row["score"] == "100.00"
 
 
@@ -166,7 +168,8 @@ def test_safe_join_refuses_escape(tmp_path: Path) -> None:
         safe_join(tmp_path, "/etc/passwd")
 
 
-def test_hostile_ids_stay_inside_and_html_is_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_ids_stay_inside_and_html_is_escaped(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     jl = tmp_path / "hostile.jsonl"
     hostile = ["../../../escape", "/tmp/absolute", "<script>alert(1)</script>", "..", "a\\..\\..\\b"]
     jl.write_text("".join(json.dumps({"id": h, "text": FRENCHY}) + "\n" for h in hostile), "utf-8")
@@ -272,7 +275,7 @@ def test_batch_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureF
         ([str(tmp_path), "--chunk-size", "0", "--report-dir", str(tmp_path / "o")], "--chunk-size"),
         ([str(tmp_path), "--report-dir", str(a)], "must be a directory"),
     ]:
-        code, out, err = cli(capsys, *args)
+        code, _out, err = cli(capsys, *args)
         assert code == 2 and err.count("\n") == 1 and message in err, (args, err)
 
 
@@ -298,7 +301,8 @@ def test_a_signal_crash_on_one_document_spares_the_others(
                                                                                  fmt="json"))
     status = {r["path"].rsplit("/", 1)[-1]: (r["status"], r["error"]) for r in result.records}
     assert status["a.txt"] == ("ok", None) and status["c.txt"][0] == "ok"
-    assert status["b.txt"][0] == "error" and "check failed (RuntimeError: model exploded)" in status["b.txt"][1]
+    assert status["b.txt"][0] == "error"
+    assert "check failed (RuntimeError: model exploded)" in status["b.txt"][1]
     assert result.exit_code == 2
 
 

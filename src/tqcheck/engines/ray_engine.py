@@ -48,6 +48,20 @@ def _import_ray():  # type: ignore[no-untyped-def]
     return ray
 
 
+def _ephemeral_token() -> None:
+    """A cluster we start for this run alone keeps Ray's token authentication, but with a token
+    that lives in this process's environment instead of a file written to ~/.ray."""
+    from pathlib import Path
+
+    if any(os.environ.get(k) for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")):
+        return
+    if (Path.home() / ".ray" / "auth_token").exists():
+        return  # the user's own token: Ray uses it
+    import secrets
+
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+
+
 class RayEngine:
     def __init__(self, config: Any, fmt: str | None, chunk_size: int, *, workers: int | None = None,
                  gpus_per_actor: float = 0.0) -> None:
@@ -64,6 +78,8 @@ class RayEngine:
         self._started = False
         if not self.ray.is_initialized():
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            if not os.environ.get("RAY_ADDRESS"):
+                _ephemeral_token()
             self.ray.init(address=os.environ.get("RAY_ADDRESS") or None, include_dashboard=False,
                           logging_level=logging.WARNING, log_to_driver=False)
             self._started = True
