@@ -632,8 +632,9 @@ def run_batch(items: list[BatchItem], config: Any, options: BatchOptions) -> Bat
     records: dict[str, dict[str, Any]] = dict(done)
     results: dict[str, Any] = {}
     engine = make_engine(config, options) if todo else None
-    progress = Progress(len(items), progress_enabled(options.quiet))
-    progress.advance(len(done))
+    # The bar counts this run's work only, so the ETA is not skewed by resumed documents.
+    label = f"checking ({len(done)} resumed)" if done else "checking"
+    progress = Progress(len(todo), progress_enabled(options.quiet), label)
     interrupted = False
     try:
         with _Interrupts() as guard:

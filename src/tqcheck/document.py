@@ -49,6 +49,10 @@ class Document:
     #: Reader-specific metadata (encoding, BOM, line endings...).
     meta: dict[str, Any] = field(default_factory=dict)
     _offsets: OffsetMap | None = field(default=None, repr=False, compare=False)
+    #: (segments list, its length, segment starts): rebuilt only when the segments change, so
+    #: looking up every finding's segment stays O(log n) and long documents scale linearly.
+    _segment_starts: tuple[list[Segment], int, list[int]] | None = field(default=None, repr=False,
+                                                                          compare=False)
 
     def __post_init__(self) -> None:
         if not self.check_text:
@@ -64,8 +68,11 @@ class Document:
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment containing ``offset`` (binary search over ordered segments)."""
-        starts = [s.start for s in self.segments]
-        i = bisect.bisect_right(starts, offset) - 1
+        cache = self._segment_starts
+        if cache is None or cache[0] is not self.segments or cache[1] != len(self.segments):
+            cache = self._segment_starts = (self.segments, len(self.segments),
+                                            [s.start for s in self.segments])
+        i = bisect.bisect_right(cache[2], offset) - 1
         if i >= 0 and self.segments[i].start <= offset < max(self.segments[i].end, offset + 1):
             return self.segments[i]
         return None
@@ -131,7 +138,8 @@ class OffsetMap:
 
 def utf16_len(s: str) -> int:
     """Length of ``s`` in UTF-16 code units (characters outside the BMP count twice)."""
-    return len(s) + sum(1 for c in s if ord(c) > 0xFFFF)
+    # The codec runs in C: ~100x faster than counting astral characters in Python on long lines.
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def utf16_to_offset(text: str, units: int) -> int:
