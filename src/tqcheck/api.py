@@ -17,7 +17,7 @@ from tqcheck.errors import ConfigError, TqcheckError
 from tqcheck.findings import Category, Finding, Skipped
 from tqcheck.formats import document_from_text, read_document
 from tqcheck.models.hub import ModelHub
-from tqcheck.results import DocumentResult, Report
+from tqcheck.results import Report
 from tqcheck.scoring import evaluate_gate, score_document
 from tqcheck.segment import segment
 from tqcheck.signals import REGISTRY, Signal, SignalOutput, SignalUnavailable, load_signal_class
@@ -71,11 +71,11 @@ class Checker:
             except SignalUnavailable as exc:
                 self._skip(signal.name, exc.reason, exc.fix)
                 continue
-            for i, (doc, out) in enumerate(zip(docs, outputs)):
+            for i, (doc, out) in enumerate(zip(docs, outputs, strict=True)):
                 self._merge(doc, out, signal.name, findings[i], doc_signals[i])
         self._run_fusers(docs, findings)
         report = Report(skipped=list(self.skipped), signature=self.signature())
-        for doc, found, sigs in zip(docs, findings, doc_signals):
+        for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
             result = score_document(doc, _dedupe(found), self.config)
             result.signals = sigs
@@ -85,7 +85,10 @@ class Checker:
 
     def _merge(self, doc: Document, out: SignalOutput, name: str, found: list[Finding],
                doc_signals: dict[str, object]) -> None:
-        found.extend(out.findings)
+        kept, dropped = _cap_per_rule(out.findings, self.config.max_findings_per_rule)
+        found.extend(kept)
+        if dropped:
+            out.document = {**out.document, "findings_not_listed": dropped}
         for index, numbers in out.segments.items():
             doc.segments[index].signals.setdefault(name, {}).update(numbers)
         if out.document:
@@ -103,7 +106,7 @@ class Checker:
         from tqcheck.signals import FUSERS
 
         for fuse in FUSERS:
-            for doc, found in zip(docs, findings):
+            for doc, found in zip(docs, findings, strict=True):
                 found[:] = fuse(doc, found, self.config)
 
     def signature(self) -> dict[str, object]:
@@ -116,6 +119,18 @@ class Checker:
         docs = [read_document(p, None if self.config.input_format == "auto" else self.config.input_format)
                 for p in paths]
         return self.check_documents(docs)
+
+
+def _cap_per_rule(findings: list[Finding], limit: int) -> tuple[list[Finding], dict[str, int]]:
+    """Keep the first ``limit`` findings of each rule; count the rest per rule."""
+    counts: dict[str, int] = {}
+    kept: list[Finding] = []
+    for f in findings:
+        n = counts.get(f.rule, 0) + 1
+        counts[f.rule] = n
+        if n <= limit:
+            kept.append(f)
+    return kept, {rule: n - limit for rule, n in counts.items() if n > limit}
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -8,12 +8,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
-import click
 import typer
 
+try:  # typer >= 0.22 vendors its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
 from tqcheck import __version__
+from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
 app = typer.Typer(
@@ -101,29 +106,29 @@ def build_config(
     return validate(cfg.replace(**changes), "command line")
 
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
-SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="Language it was translated from.")]
-SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")]
-IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
-MtOpt = Annotated[Optional[list[str]], typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
-LmOpt = Annotated[Optional[list[str]], typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
-EmbedOpt = Annotated[Optional[str], typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
-SignalsOpt = Annotated[Optional[list[str]], typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
+SourceLangOpt = Annotated[str | None, typer.Option("--source-lang", help="Language it was translated from.")]
+SelectOpt = Annotated[list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
+MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
+LmOpt = Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
+EmbedOpt = Annotated[str | None, typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
+SignalsOpt = Annotated[list[str] | None, typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
 
 # Batch options (tqcheck.cli_batch): many documents, report directory, resume, engines.
-IncludeOpt = Annotated[Optional[list[str]], typer.Option(
+IncludeOpt = Annotated[list[str] | None, typer.Option(
     "--include", help="In directories, only files matching these globs.")]
-ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
     "--exclude", help="In directories, leave out files matching these globs.")]
-ReportDirOpt = Annotated[Optional[Path], typer.Option(
+ReportDirOpt = Annotated[Path | None, typer.Option(
     "--report-dir", help="Write one report per document and summary.{json,csv,html} here.")]
 ResumeOpt = Annotated[bool, typer.Option(
     "--resume", help="Skip documents an earlier run in --report-dir finished.")]
-CompareOpt = Annotated[Optional[Path], typer.Option(
+CompareOpt = Annotated[Path | None, typer.Option(
     "--compare", help="Compare with a previous summary.json (shown in the new summary).")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local or ray (needs the 'ray' extra).")]
-WorkersOpt = Annotated[Optional[int], typer.Option("--workers", help="Ray actors (default: autoscale).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Ray actors (default: autoscale).")]
 GpusOpt = Annotated[float, typer.Option("--gpus-per-actor", help="GPUs each Ray actor holds.")]
 ChunkOpt = Annotated[int, typer.Option(
     "--chunk-size", help="Documents per pooled model batch and per resume step.")]
@@ -134,26 +139,26 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar."
 def check(
     paths: Annotated[list[str], typer.Argument(
         help="Files, directories or JSONL/CSV tables to check ('-' reads stdin).")],
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="text, json, markdown, ... (default text; json per document with --report-dir)"
     )] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     config_file: ConfigOpt = None,
     lang: LangOpt = None,
     source_lang: SourceLangOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
-    fail_under: Annotated[Optional[float], typer.Option("--fail-under", help="Fail below this score.")] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Fail on minor|major|critical.")] = None,
+    fail_under: Annotated[float | None, typer.Option("--fail-under", help="Fail below this score.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Fail on minor|major|critical.")] = None,
     mt_model: MtOpt = None,
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="auto, text, markdown.")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda.")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
-    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     report_dir: ReportDirOpt = None,
@@ -234,6 +239,9 @@ def rules_explain(
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
 
 
+app.command("serve")(serve_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2."""
     prog = "tqcheck"
@@ -242,15 +250,16 @@ def main(argv: list[str] | None = None) -> None:
     except TqcheckError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         sys.exit(EXIT_OK)
-    except click.UsageError as exc:
-        sys.stderr.write(f"{prog}: error: {exc.format_message()}\n")
+    except click_exceptions.UsageError as exc:
+        message = " ".join(exc.format_message().split())
+        sys.stderr.write(f"{prog}: error: {message}\n")
         sys.exit(EXIT_USAGE)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write(f"{prog}: interrupted\n")
         sys.exit(130)
     except KeyboardInterrupt:

@@ -76,6 +76,9 @@ class Config:
     batch_size: int = 16
     #: Extra pivot languages for the round trip (besides the source language).
     pivots: list[str] = field(default_factory=list)
+    #: At most this many findings per rule and document; the rest are counted, not listed,
+    #: so a pathological input ("a a a a ...") cannot flood the report.
+    max_findings_per_rule: int = 1000
     cache_dir: str = field(default_factory=default_cache_dir)
     use_cache: bool = True
     #: Where the configuration was read from (set by the loader, not a user key).
@@ -146,7 +149,7 @@ def validate(config: Config, where: str = "configuration") -> Config:
     for pair in config.mt_models:
         if len(pair.split("-")) != 2 or not all(pair.split("-")):
             raise ConfigError(f"{where}: mt_models key {pair!r} must look like SRC-TGT, e.g. en-fr")
-    for key in ("beam_size", "n_best", "max_length", "batch_size"):
+    for key in ("beam_size", "n_best", "max_length", "batch_size", "max_findings_per_rule"):
         if getattr(config, key) < 1:
             raise ConfigError(f"{where}: '{key}' must be at least 1")
     return config

@@ -49,10 +49,9 @@ class Document:
     #: Reader-specific metadata (encoding, BOM, line endings...).
     meta: dict[str, Any] = field(default_factory=dict)
     _offsets: OffsetMap | None = field(default=None, repr=False, compare=False)
-    #: (segments list, its length, segment starts): rebuilt only when the segments change, so
-    #: looking up every finding's segment stays O(log n) and long documents scale linearly.
-    _segment_starts: tuple[list[Segment], int, list[int]] | None = field(default=None, repr=False,
-                                                                          compare=False)
+    # Cache for segment_at: the list it was built from, and its starts.
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    _starts_for: list[Segment] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.check_text:
@@ -68,11 +67,10 @@ class Document:
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment containing ``offset`` (binary search over ordered segments)."""
-        cache = self._segment_starts
-        if cache is None or cache[0] is not self.segments or cache[1] != len(self.segments):
-            cache = self._segment_starts = (self.segments, len(self.segments),
-                                            [s.start for s in self.segments])
-        i = bisect.bisect_right(cache[2], offset) - 1
+        if self._starts_for is not self.segments or len(self._starts) != len(self.segments):
+            self._starts = [s.start for s in self.segments]
+            self._starts_for = self.segments
+        i = bisect.bisect_right(self._starts, offset) - 1
         if i >= 0 and self.segments[i].start <= offset < max(self.segments[i].end, offset + 1):
             return self.segments[i]
         return None

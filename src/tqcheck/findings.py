@@ -11,6 +11,8 @@ from typing import Any
 
 
 class Severity(str, Enum):
+    """Ordered by rank (minor < major < critical), not alphabetically."""
+
     MINOR = "minor"
     MAJOR = "major"
     CRITICAL = "critical"
@@ -28,6 +30,16 @@ class Severity(str, Enum):
         if not isinstance(other, Severity):
             return NotImplemented
         return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
 
 
 _SEVERITY_RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}

@@ -29,17 +29,22 @@ def penalty_of(findings: Iterable[Finding], penalties: dict[str, float]) -> floa
 
 def score_document(doc: Document, findings: list[Finding], config: Config) -> DocumentResult:
     by_segment: dict[int, list[Finding]] = defaultdict(list)
+    content: list[Finding] = []
     for f in findings:
         seg = doc.segment_at(f.start)
         if seg is not None:
             by_segment[seg.index].append(f)
+        if f.category is not Category.NON_CONTENT and not (seg is not None and seg.non_content):
+            content.append(f)
     seg_scores: dict[int, float] = {}
     words = 0
     for seg in doc.segments:
-        n = 0 if seg.non_content else word_count(seg.text)
+        if seg.non_content:  # page furniture: no words, no penalty
+            seg_scores[seg.index] = 100.0
+            continue
+        n = word_count(seg.text)
         words += n
         seg_scores[seg.index] = quality(penalty_of(by_segment[seg.index], config.penalties), n)
-    content = [f for f in findings if not _in_non_content(doc, f)]
     total = penalty_of(content, config.penalties)
     categories = {
         c.value: quality(penalty_of((f for f in content if f.category is c), config.penalties), words)

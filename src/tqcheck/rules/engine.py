@@ -109,13 +109,14 @@ def _compile(pattern: str, flags: str) -> re.Pattern[str]:
     return re.compile(pattern, value)
 
 
-_KINDS: dict[str, Callable[[Rule, str], Iterable[Match]]] = {}
+Matcher = Callable[[Rule, str], Iterable[Match]]
+_KINDS: dict[str, Matcher] = {}
 
 
-def register_kind(name: str) -> Callable[[Callable[[Rule, str], Iterable[Match]]], Callable[[Rule, str], Iterable[Match]]]:
+def register_kind(name: str) -> Callable[[Matcher], Matcher]:
     """Register a matcher for rules of ``kind = name`` (the function escape hatch)."""
 
-    def deco(fn: Callable[[Rule, str], Iterable[Match]]) -> Callable[[Rule, str], Iterable[Match]]:
+    def deco(fn: Matcher) -> Matcher:
         _KINDS[name] = fn
         return fn
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from tqcheck.document import Document
 from tqcheck.findings import Finding
-
 from tqcheck.signals.base import Signal, SignalOutput, SignalUnavailable
 
 if TYPE_CHECKING:
