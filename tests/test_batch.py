@@ -271,7 +271,7 @@ def test_batch_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureF
         ([str(a), str(a), "--resume"], "--resume needs --report-dir"),
         ([str(tmp_path), "--engine", "spark", "--report-dir", str(tmp_path / "o")], "unknown engine"),
         ([str(tmp_path), "--engine", "ray"], "--engine ray writes one report per document"),
-        ([str(tmp_path), "--include", "*.nothing"], "no documents found"),
+        ([str(tmp_path), "--include", "*.nothing"], "is a directory with no documents to check"),
         ([str(tmp_path), "--chunk-size", "0", "--report-dir", str(tmp_path / "o")], "--chunk-size"),
         ([str(tmp_path), "--report-dir", str(a)], "must be a directory"),
     ]:

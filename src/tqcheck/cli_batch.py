@@ -37,7 +37,10 @@ def run_batch_command(paths: list[str], cfg: Any, *, fmt: str | None, output: Pa
         raise ConfigError(f"unknown format '{doc_fmt}'; choose one of {', '.join(RENDERERS)}")
     items = discover(paths, include, exclude, report_dir)
     if not items:
-        raise ConfigError("no documents found (check the paths and the --include/--exclude globs)")
+        where = ", ".join(paths)
+        kind = "is a directory with" if len(paths) == 1 else "are directories with"
+        raise ConfigError(f"{where}: {kind} no documents to check "
+                          "(hidden files are skipped; check the --include/--exclude globs)")
     options = BatchOptions(report_dir=report_dir, fmt=doc_fmt if report_dir is not None else None,
                            resume=resume, engine=engine, chunk_size=chunk_size, workers=workers,
                            gpus_per_actor=gpus_per_actor, compare=compare, quiet=quiet)
