@@ -80,3 +80,9 @@ def test_ray_engine_matches_local(tmp_path: Path, ray_cluster: Path) -> None:
     for report in (tmp_path / "local" / "reports").iterdir():
         assert (tmp_path / "ray" / "reports" / report.name).read_text("utf-8") == report.read_text("utf-8")
     assert os.path.isdir(ray_cluster)  # the cluster's files went where the test put them
+    # asking for GPUs the cluster does not have is a one-line error, not a hang
+    from tqcheck.engines.ray_engine import RayEngine
+    from tqcheck.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--gpus-per-actor 1: the Ray cluster has 0 GPU"):
+        RayEngine(config, "json", 3, gpus_per_actor=1)._pool_size()

@@ -644,7 +644,7 @@ def run_batch(items: list[BatchItem], config: Any, options: BatchOptions) -> Bat
                         with guard.protect():
                             rec = rdir.save(out, key) if rdir is not None else out.record
                             records[rec["id"]] = rec
-                            if out.result is not None:
+                            if out.result is not None and rdir is None:  # combined report only
                                 results[rec["id"]] = out.result
                         progress.advance()
             except KeyboardInterrupt:
