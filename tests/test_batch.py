@@ -335,3 +335,36 @@ def test_seed_in_a_batch_matches_the_single_document_report(
     cli(capsys, str(tmp_path / "in"), "--report-dir", str(tmp_path / "o"), "--signals", "rules")
     [report] = (tmp_path / "o" / "reports").iterdir()
     assert json.loads(report.read_text("utf-8"))["documents"] == json.loads(single)["documents"]
+
+
+def test_combined_batch_honours_baseline_and_extra_reports(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(FRENCHY, "utf-8")
+    args = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--signals", "rules", "--fail-on", "minor"]
+    code, _, _ = cli(capsys, *args)
+    assert code == 1
+    code, _, err = cli(capsys, *args, "--write-baseline", str(tmp_path / "base.json"),
+                       "--report", f"markdown={tmp_path / 'r.md'}")
+    assert code == 0 and "wrote 8 finding(s)" in err and (tmp_path / "r.md").is_file()
+    code, _, _ = cli(capsys, *args, "--baseline", str(tmp_path / "base.json"))
+    assert code == 0
+    code, _, err = cli(capsys, *args, "--baseline", str(tmp_path / "base.json"), "--report-dir",
+                       str(tmp_path / "o"))
+    assert code == 2 and "--baseline, --write-baseline and --report work on one combined report" in err
+
+
+def test_html_reports_per_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tqcheck.report import RENDERERS
+
+    if "html" not in RENDERERS:
+        pytest.skip("no html renderer registered")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(FRENCHY, "utf-8")
+    code, _, _ = cli(capsys, str(tmp_path / "in"), "--report-dir", str(tmp_path / "o"), "-f", "html",
+                     "--signals", "rules")
+    assert code == 0
+    [report] = (tmp_path / "o" / "reports").iterdir()
+    assert report.suffix == ".html" and "space-before-punctuation" in report.read_text("utf-8")
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text("utf-8"))
+    assert summary["worst"][0]["report"] == f"reports/{report.name}"

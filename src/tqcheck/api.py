@@ -74,6 +74,7 @@ class Checker:
             for i, (doc, out) in enumerate(zip(docs, outputs, strict=True)):
                 self._merge(doc, out, signal.name, findings[i], doc_signals[i])
         self._run_fusers(docs, findings)
+        self._run_finishers(docs, findings)
         report = Report(skipped=list(self.skipped), signature=self.signature())
         for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
@@ -108,6 +109,17 @@ class Checker:
         for fuse in FUSERS:
             for doc, found in zip(docs, findings, strict=True):
                 found[:] = fuse(doc, found, self.config)
+
+    def _run_finishers(self, docs: list[Document], findings: list[list[Finding]]) -> None:
+        import importlib
+
+        from tqcheck.signals import FINISHERS
+
+        for name, target in FINISHERS.items():
+            module, _, fn = target.partition(":")
+            for reason, fix in getattr(importlib.import_module(module), fn)(docs, findings, self.config,
+                                                                             self.hub):
+                self._skip(name, reason, fix)
 
     def signature(self) -> dict[str, object]:
         sig: dict[str, object] = {"tool": "tqcheck", "version": __version__}

@@ -12,14 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tqcheck.errors import ConfigError
+from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 
 
 def run_batch_command(paths: list[str], cfg: Any, *, fmt: str | None, output: Path | None,
                       color: bool | None, include: list[str], exclude: list[str],
                       report_dir: Path | None, resume: bool, engine: str, chunk_size: int,
                       workers: int | None, gpus_per_actor: float, compare: Path | None,
-                      quiet: bool, width: int) -> int:
+                      quiet: bool, width: int, baseline: Path | None = None,
+                      write_baseline: Path | None = None, also: list[tuple[str, Path]] | None = None) -> int:
     from tqcheck.atomic import write_atomic
     from tqcheck.batch import BatchOptions, discover, run_batch
     from tqcheck.report import RENDERERS
@@ -32,6 +33,9 @@ def run_batch_command(paths: list[str], cfg: Any, *, fmt: str | None, output: Pa
         raise ConfigError("--compare needs --report-dir DIR (the comparison goes into the summary)")
     if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
         raise ConfigError(f"{report_dir}: --report-dir must be a directory")
+    if report_dir is not None and (baseline or write_baseline or also):
+        raise ConfigError("--baseline, --write-baseline and --report work on one combined report; with "
+                          "--report-dir the per-document reports and summary files are the output")
     doc_fmt = fmt or ("json" if report_dir is not None else "text")
     if doc_fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{doc_fmt}'; choose one of {', '.join(RENDERERS)}")
@@ -49,18 +53,25 @@ def run_batch_command(paths: list[str], cfg: Any, *, fmt: str | None, output: Pa
         from tqcheck.summary import render_text
 
         text = render_text(result.summary or {}, report_dir)
+        code = result.exit_code
     else:
-        text = _combined(result, cfg, doc_fmt, color, output, width)
+        text, passed = _combined(result, cfg, doc_fmt, color, output, width, baseline, write_baseline,
+                                 also or [])
+        code = EXIT_USAGE if result.failed else (EXIT_OK if passed else EXIT_GATE_FAILED)
     if output is not None:
         write_atomic(output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return result.exit_code
+    return code
 
 
-def _combined(result: Any, cfg: Any, fmt: str, color: bool | None, output: Path | None, width: int) -> str:
-    """Without --report-dir: one report over every document, as ``check a b c`` always printed."""
+def _combined(result: Any, cfg: Any, fmt: str, color: bool | None, output: Path | None, width: int,
+              baseline: Path | None, write_baseline: Path | None,
+              also: list[tuple[str, Path]]) -> tuple[str, bool]:
+    """Without --report-dir: one report over every document, as ``check a b c`` always printed
+    (with the baseline and the extra ``--report FORMAT=FILE`` files of the single-document path)."""
+    from tqcheck.atomic import write_atomic
     from tqcheck.findings import Skipped
     from tqcheck.report import RenderOptions, render
     from tqcheck.results import Report
@@ -69,6 +80,14 @@ def _combined(result: Any, cfg: Any, fmt: str, color: bool | None, output: Path 
     report = Report(documents=result.results, signature=result.signature,
                     skipped=[Skipped(s["signal"], s["reason"], s["fix"]) for s in result.skipped])
     report.gate = evaluate_gate(report, cfg)
+    if baseline is not None or write_baseline is not None:
+        from tqcheck.baseline import apply_gate_baseline
+
+        known = apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
+        if write_baseline is not None:
+            sys.stderr.write(f"tqcheck: wrote {len(known)} finding(s) to the baseline {write_baseline}\n")
+    for extra_fmt, extra_path in also:
+        write_atomic(extra_path, render(report, extra_fmt, RenderOptions(color=False, width=100)))
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
-    return render(report, fmt, RenderOptions(color=bool(use_color), width=width))
+    return render(report, fmt, RenderOptions(color=bool(use_color), width=width)), report.gate.passed
