@@ -368,3 +368,17 @@ def test_html_reports_per_document(tmp_path: Path, capsys: pytest.CaptureFixture
     assert report.suffix == ".html" and "space-before-punctuation" in report.read_text("utf-8")
     summary = json.loads((tmp_path / "o" / "summary.json").read_text("utf-8"))
     assert summary["worst"][0]["report"] == f"reports/{report.name}"
+
+
+def test_one_run_per_report_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(GOOD, "utf-8")
+    out_dir = tmp_path / "o"
+    (out_dir / ".tqcheck-state").mkdir(parents=True)
+    with (out_dir / ".tqcheck-state" / "lock").open("a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        code, _, err = cli(capsys, str(tmp_path / "in"), "--report-dir", str(out_dir))
+        assert code == 2 and "another tqcheck run is writing to this report directory" in err
+    code, _, _ = cli(capsys, str(tmp_path / "in"), "--report-dir", str(out_dir), "--signals", "rules")
+    assert code == 0

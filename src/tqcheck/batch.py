@@ -551,6 +551,25 @@ class ReportDir:
         except OSError as exc:
             raise OutputError(f"{root}: cannot create the report directory ({exc.strerror or exc})") from None
 
+    def lock(self) -> None:
+        """One run per report directory at a time: a second one would interleave their records."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks, go on
+            return
+        self._lock_file = (self.root / STATE_DIR / "lock").open("a")
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock_file.close()
+            raise ConfigError(f"{self.root}: another tqcheck run is writing to this report directory") from None
+
+    def unlock(self) -> None:
+        lock = getattr(self, "_lock_file", None)
+        if lock is not None:
+            lock.close()  # closing releases the lock
+            self._lock_file = None
+
     def report_rel(self, doc_id: str) -> str:
         suffix = REPORT_SUFFIXES.get(self.fmt or "json", f".{self.fmt}")
         return f"{REPORTS_DIR}/{report_name(doc_id)}{suffix}"
@@ -608,7 +627,7 @@ def make_engine(config: Any, options: BatchOptions):  # type: ignore[no-untyped-
 
 def run_batch(items: list[BatchItem], config: Any, options: BatchOptions) -> BatchResult:
     """Check every item, persisting each finished document; writes the summary when a report dir is set."""
-    from tqcheck.summary import build_summary, load_previous, write_summary
+    from tqcheck.summary import load_previous
 
     if options.chunk_size < 1:
         raise ConfigError("--chunk-size must be at least 1")
@@ -618,6 +637,19 @@ def run_batch(items: list[BatchItem], config: Any, options: BatchOptions) -> Bat
     started = time.perf_counter()
     key = config_key(config, options.fmt)
     rdir = ReportDir(options.report_dir, options.fmt) if options.report_dir else None
+    if rdir is not None:
+        rdir.lock()
+    try:
+        return _run_locked(items, config, options, rdir, key, previous, started)
+    finally:
+        if rdir is not None:
+            rdir.unlock()
+
+
+def _run_locked(items: list[BatchItem], config: Any, options: BatchOptions, rdir: ReportDir | None,
+                key: str, previous: dict[str, Any] | None, started: float) -> BatchResult:
+    from tqcheck.summary import build_summary, write_summary
+
     done: dict[str, dict[str, Any]] = {}
     if rdir is not None:
         if options.resume:
