@@ -202,6 +202,9 @@ def check(
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
         backend=backend, device=device, glossary=glossary,
     )
+    if batch and source_file is not None:
+        raise ConfigError("--source pairs one source with one target; give exactly one file to check "
+                          "(in a batch, give sources in a JSONL/CSV 'source' column or use bilingual files)")
     if batch:
         from tqcheck.cli_batch import run_batch_command
 
