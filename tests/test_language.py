@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_tqcheck
 from tqcheck.api import Checker, check
 from tqcheck.config import Config
 from tqcheck.document import Document
@@ -19,15 +20,13 @@ from tqcheck.language import detect, detect_language, normalize_code
 from tqcheck.segment import segment
 from tqcheck.source_guess import guess_source, load_cues
 
-from tests.conftest import run_tqcheck
-
 TEXTS = {
-    "en": "The town council met on Monday evening to discuss the new budget and the repairs to the old bridge.",
+    "en": "The town council met on Monday evening to discuss the new budget and the old bridge.",
     "fr": "Le conseil municipal s’est réuni lundi soir pour discuter du nouveau budget et des travaux du vieux pont.",
-    "de": "Der Stadtrat traf sich am Montagabend, um über den neuen Haushalt und die Reparatur der alten Brücke zu reden.",
-    "es": "El ayuntamiento se reunió el lunes por la noche para hablar del nuevo presupuesto y de las obras del puente.",
-    "it": "Il consiglio comunale si è riunito lunedì sera per discutere il nuovo bilancio e i lavori del vecchio ponte.",
-    "pt": "A câmara municipal reuniu-se na segunda-feira à noite para discutir o novo orçamento e as obras da ponte velha.",
+    "de": "Der Stadtrat traf sich am Montagabend, um über den neuen Haushalt und die alte Brücke zu reden.",
+    "es": "El ayuntamiento se reunió el lunes por la noche para hablar del nuevo presupuesto y del puente.",
+    "it": "Il consiglio comunale si è riunito lunedì sera per discutere il nuovo bilancio e il vecchio ponte.",
+    "pt": "A câmara municipal reuniu-se na segunda-feira à noite para discutir o novo orçamento e a ponte velha.",
     "ru": "Городской совет собрался в понедельник вечером, чтобы обсудить новый бюджет и ремонт старого моста.",
     "el": "Το δημοτικό συμβούλιο συνεδρίασε τη Δευτέρα το βράδυ για να συζητήσει τον νέο προϋπολογισμό και τη γέφυρα.",
 }

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_tqcheck
 from tqcheck.api import check
 from tqcheck.config import Config
 from tqcheck.rules.engine import load_rules
-
-from tests.conftest import run_tqcheck
 
 NB = "\u00a0"  # no-break space
 NNB = "\u202f"  # narrow no-break space

@@ -253,9 +253,9 @@ def roundtrip_cue(doc: Document, target: str, candidates: Sequence[str], transla
         try:
             there = translate(target, pivot, sample)
             back = translate(pivot, target, there)
-        except Exception:  # noqa: BLE001 - a pair without a model simply gives no evidence
+        except Exception:
             continue
-        scores[pivot] = sum(chrf.sentence_score(b, [a]).score for a, b in zip(sample, back)) / len(sample)
+        scores[pivot] = sum(chrf.sentence_score(b, [a]).score for a, b in zip(sample, back, strict=False)) / len(sample)
     if len(scores) < 2:
         return []
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
