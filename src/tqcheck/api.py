@@ -49,13 +49,26 @@ class Checker:
             self.skipped.append(entry)
 
     def prepare(self, doc: Document) -> Document:
-        """Set the languages (configured, detected or guessed), segment the document, and
-        record what was decided and why in ``doc.meta["language"]`` (shown in the report)."""
+        """Set the languages (declared by a bilingual file, configured, detected or guessed),
+        segment (and align) the document, and record what was decided and why in
+        ``doc.meta["language"]`` (shown in the report)."""
         from tqcheck.source_guess import choose_source, choose_target
 
-        info = choose_target(doc, self.config.lang)
+        declared = doc.meta.get("declared_language")
+        if declared and not self.config.lang_override:
+            info = choose_target(doc, str(declared))  # a bilingual file says which language its targets are in
+            info["target_set_by"] = "document"
+        else:
+            info = choose_target(doc, self.config.lang)
+        if self.config.lang_override and self.config.source_lang not in (None, "auto"):
+            doc.source_language = None  # --source-lang on the command line wins over the file
         # Bilingual readers (XLIFF, PO, ...) arrive with one segment per unit already.
-        doc = doc if doc.segments else segment(doc)
+        if not doc.segments:
+            segment(doc)
+            if doc.source_text is not None:
+                from tqcheck.align import align_document
+
+                align_document(doc, self.config, self.hub)
         choose_source(doc, self.config.source_lang, info, self._guess_translate())
         doc.meta["language"] = info
         return doc
@@ -89,6 +102,7 @@ class Checker:
             for i, (doc, out) in enumerate(zip(docs, outputs, strict=True)):
                 self._merge(doc, out, signal.name, findings[i], doc_signals[i])
         self._run_fusers(docs, findings)
+        self._run_finishers(docs, findings)
         report = Report(skipped=list(self.skipped), signature=self.signature())
         for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
@@ -123,6 +137,17 @@ class Checker:
         for fuse in FUSERS:
             for doc, found in zip(docs, findings, strict=True):
                 found[:] = fuse(doc, found, self.config)
+
+    def _run_finishers(self, docs: list[Document], findings: list[list[Finding]]) -> None:
+        import importlib
+
+        from tqcheck.signals import FINISHERS
+
+        for name, target in FINISHERS.items():
+            module, _, fn = target.partition(":")
+            for reason, fix in getattr(importlib.import_module(module), fn)(docs, findings, self.config,
+                                                                             self.hub):
+                self._skip(name, reason, fix)
 
     def signature(self) -> dict[str, object]:
         sig: dict[str, object] = {"tool": "tqcheck", "version": __version__}
