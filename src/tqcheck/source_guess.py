@@ -168,24 +168,28 @@ def lexicon_cues(doc: Document, target: str) -> list[Cue]:
 
 
 @lru_cache(maxsize=16)
-def _frequencies(lang: str) -> dict[str, float]:
+def _frequencies(lang: str, wordlist: str = "small") -> dict[str, float]:
+    """wordfreq's table: ``small`` (~30k words) says what is common in a candidate, ``best`` (the
+    large list) what exists at all in the target."""
     try:
         from wordfreq import get_frequency_dict
 
-        return get_frequency_dict(lang, wordlist="small")
+        return get_frequency_dict(lang, wordlist=wordlist)
     except (LookupError, ValueError, OSError):
         return {}
 
 
 #: Zipf 3.5 = 3.16 per million words: a word every speaker knows.
 _COMMON = 10 ** (3.5 - 9)
-_RARE = 10 ** (1.0 - 9)
+#: Zipf 1.5 in the target's large list: practically unknown there (the large lists hold web noise,
+#: so "unknown" cannot mean "absent").
+_RARE = 10 ** (1.5 - 9)
 
 
 def untranslated_word_cues(text: str, target: str, candidates: Sequence[str]) -> list[Cue]:
-    """Lower-case words of 5+ letters that are common in a candidate language and unknown in
-    the target (names are capitalised and skipped)."""
-    target_freq = _frequencies(target)
+    """Lower-case words of 5+ letters that are common in a candidate language (Zipf >= 3.5) and
+    practically unknown in the target (Zipf < 1.5); names are capitalised and skipped."""
+    target_freq = _frequencies(target, "best")
     if not target_freq:
         return []
     words = list(dict.fromkeys(re.findall(r"(?<![\w'’-])[a-zà-ÿœß]{5,}(?![\w'’-])", text)))[:5000]
@@ -212,10 +216,20 @@ def untranslated_sentence_cues(doc: Document, target: str, candidates: Sequence[
         if seg.non_content or len(seg.text) > 2000:
             continue
         lang = segment_language(seg.text)
-        if lang and lang != target and lang in candidates:
+        if lang and lang != target and lang in candidates and _mostly_foreign(seg.text, target, lang):
             found.setdefault(lang, []).append(seg.text.strip())
     return [Cue(f"untranslated-sentences.{c}", (c,), len(ss), SENTENCE_WEIGHT * min(len(ss), SENTENCE_CAP),
                 f"sentences in {name(c)}", _snippet(ss[0], 0, 0, 60)) for c, ss in found.items()]
+
+
+def _mostly_foreign(text: str, target: str, lang: str) -> bool:
+    """At least half the words are more common in ``lang`` than in the target (lingua alone
+    misreads short sentences full of names, e.g. an English sentence about Greenland as Dutch)."""
+    home, there = _frequencies(target, "best"), _frequencies(lang, "best")
+    words = [w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)]
+    if not home or not there or not words:
+        return True
+    return sum(there.get(w, 0.0) > home.get(w, 0.0) for w in words) >= len(words) / 2
 
 
 def source_text_cue(doc: Document) -> list[Cue]:
