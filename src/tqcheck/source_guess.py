@@ -16,6 +16,7 @@ and an example, so the report can say *why* (``SourceGuess.as_dict``).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import sys
@@ -351,8 +352,10 @@ def choose_target(doc: Document, lang: str) -> dict[str, Any]:
     """Set ``doc.language`` from the configured ``lang`` (a code or ``auto``) and return what
     was decided and why, for the report. An explicit language is kept even when the text looks
     like another one; the mismatch is reported as a warning."""
-    from tqcheck.language import detect
+    from tqcheck.language import detect, normalize_code
 
+    with contextlib.suppress(ValueError):  # callers that bypass config validation may pass "en-GB"
+        lang = normalize_code(lang)
     det = detect(doc.check_text)
     info: dict[str, Any] = {}
     if lang == "auto":
@@ -375,6 +378,11 @@ def choose_source(doc: Document, source_lang: str | None, info: dict[str, Any],
                   translate: Translate | None = None) -> None:
     """Set ``doc.source_language`` from the configuration (a code, ``auto`` or None) unless the
     document already knows it (a bilingual reader), and record the decision in ``info``."""
+    from tqcheck.language import normalize_code
+
+    if source_lang not in (None, "auto"):
+        with contextlib.suppress(ValueError):
+            source_lang = normalize_code(source_lang)
     if doc.source_language is not None and doc.source_language != "auto":
         info["source"] = doc.source_language
         info["source_set_by"] = "document"
