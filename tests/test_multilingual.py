@@ -106,6 +106,7 @@ def test_german_typography_errors(text: str, rule: str) -> None:
 
 
 def test_english_number_rules_stay_silent_on_german_numbers() -> None:
+    pytest.importorskip("tqcheck.rules.lexicon", reason="the English locale rules (rules issue) are not merged yet")
     text = "Das Wachstum lag bei 3,5 Prozent; 1.234.567 Menschen und 12 000 Gäste kamen am 3.5.2024."
     found = _findings(text, "de")
     assert not [r for r, _ in found if r.startswith("locale.") and not r.startswith("locale.de.")]
@@ -151,6 +152,7 @@ def test_every_target_specific_rule_declares_its_language() -> None:
 
 
 def test_english_only_rules_never_apply_to_other_targets() -> None:
+    pytest.importorskip("tqcheck.rules.lexicon", reason="the English locale rules (rules issue) are not merged yet")
     english_only = [r for r in load_rules() if r.languages == ("en",)]
     assert english_only
     for rule in english_only:

@@ -77,6 +77,7 @@ def test_a_language_without_a_code_is_a_clear_error() -> None:
 
 
 def test_lm_defaults_are_per_language_with_a_multilingual_fallback() -> None:
+    pytest.importorskip("tqcheck.models.lm", reason="the fluency issue is not merged yet")
     from tqcheck.models.lm import DEFAULT_LM_MODELS
 
     assert DEFAULT_LM_MODELS["en"] != DEFAULT_LM_MODELS["*"]
@@ -86,6 +87,7 @@ def test_lm_defaults_are_per_language_with_a_multilingual_fallback() -> None:
 
 
 def test_non_english_fluency_is_skipped_with_the_language_default_in_the_fix() -> None:
+    pytest.importorskip("tqcheck.models.lm", reason="the fluency issue is not merged yet")
     from tqcheck.models.lm import DEFAULT_LM_MODELS, get_lm_scorer
 
     for lang, expected in (("fr", DEFAULT_LM_MODELS["fr"]), ("ru", DEFAULT_LM_MODELS["*"])):
@@ -95,6 +97,40 @@ def test_non_english_fluency_is_skipped_with_the_language_default_in_the_fix() -
 
 
 def test_english_fluency_falls_back_to_the_embedded_ngram_model() -> None:
+    pytest.importorskip("tqcheck.models.lm", reason="the fluency issue is not merged yet")
     from tqcheck.models.lm import get_lm_scorer
 
     assert get_lm_scorer(Config(), ModelHub(), "en").backend == "ngram"
+
+
+# ----------------------------------------------------------------------------- embeddings
+
+
+def test_non_english_similarity_wants_the_multilingual_embedder() -> None:
+    pytest.importorskip("tqcheck.models.embed", reason="the fluency issue is not merged yet")
+    from tqcheck.models.embed import MULTILINGUAL_EMBED_ID, get_embedder
+
+    with pytest.raises(SignalUnavailable) as info:
+        get_embedder(Config(), ModelHub(), "fr")
+    assert MULTILINGUAL_EMBED_ID in info.value.reason + info.value.fix
+    assert "--embed-model" in info.value.fix
+
+
+def test_similarity_skips_only_the_documents_without_a_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("tqcheck.signals.similarity", reason="the fluency issue is not merged yet")
+    from tqcheck.formats import document_from_text
+    from tqcheck.segment import segment
+    from tqcheck.signals.similarity import SimilaritySignal
+
+    docs = []
+    for lang, text in (("en", "The council met on Monday."), ("fr", "Le conseil s’est réuni lundi.")):
+        d = document_from_text(text)
+        d.language = lang
+        d = segment(d)
+        d.segments[0].signals["roundtrip"] = {"text": text}
+        docs.append(d)
+    signal = SimilaritySignal(Config(signals=["roundtrip", "similarity"]), ModelHub())
+    signal.prepare()
+    en, fr = signal.run(docs)
+    assert en.segments[0]["cosine"] > 0.99 and not en.skipped
+    assert fr.segments == {} and "sentence-embedding" in fr.skipped[0][0]
