@@ -234,9 +234,11 @@ def test_default_source_is_unknown_and_says_how_to_set_it() -> None:
     assert "--source-lang" in doc.signals["language"]["source_set_by"]
 
 
-def test_source_equal_to_target_is_treated_as_unknown() -> None:
+def test_source_equal_to_target_is_flagged() -> None:
     report = check(TEXTS["en"], _rules_only(source_lang="en"), text=True)
-    assert report.documents[0].document.source_language is None
+    doc = report.documents[0]
+    assert doc.document.source_language == "en"
+    assert "own language" in doc.signals["language"]["warning"]
 
 
 def test_cli_source_lang_auto_json_and_text(tmp_path: Path) -> None:

@@ -397,9 +397,9 @@ def choose_source(doc: Document, source_lang: str | None, info: dict[str, Any],
         info["source"] = source_lang
         info["source_set_by"] = "configuration" if source_lang else "not given (pass --source-lang, or auto to guess)"
     if doc.source_language == doc.language:
-        # A text is not translated from its own language: treat as unknown.
-        info["source"] = doc.source_language = None
-        info["source_set_by"] = "same as the target language, so treated as unknown"
+        # Kept (the round trip explains why it has no pivot), but flagged for the reader.
+        info["warning"] = (f"the source language is the text's own language ({doc.source_language}); "
+                           "pass the language it was translated from")
 
 
 def summary(info: dict[str, Any]) -> str:
