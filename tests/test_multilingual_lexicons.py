@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("tqcheck.rules.lexicon", reason="the lexicon loader (rules issue) is not merged yet")
+if not (Path(__file__).resolve().parent.parent / "corpora" / "lexicons" / "de-en.tsv").is_file():
+    pytest.skip("the de-en/es-en lexicons land together with the lexicon loader", allow_module_level=True)
 
 from tqcheck.api import check
 from tqcheck.config import Config
