@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tqcheck.errors import ModelError
-from tqcheck.models.hf_translate import _one_line, load_tokenizer, quiet_transformers, source_ids
+from tqcheck.models.hf_translate import _one_line, decode, load_tokenizer, quiet_transformers, source_ids
 from tqcheck.models.registry import ModelSpec
 from tqcheck.models.resolve import ensure_offline
 
@@ -127,8 +127,7 @@ class CT2Backend:
         tok = self.tokenizer
         out: list[list[str]] = []
         for result in self._run(texts, n_best, options, spec):
-            hyps = [tok.decode(tok.convert_tokens_to_ids(h), skip_special_tokens=True).strip()
-                    for h in result.hypotheses[:n_best]]
+            hyps = [decode(tok, tok.convert_tokens_to_ids(h), spec) for h in result.hypotheses[:n_best]]
             out.append(hyps + [""] * (n_best - len(hyps)))
         return out
 

@@ -6,6 +6,7 @@ Translator and run under ``torch.inference_mode``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,23 @@ def load_tokenizer(folder: Path) -> Any:
         return AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # transformers raises many types for a bad folder
         raise ModelError(f"{folder}: cannot load the tokenizer ({_one_line(exc)})") from None
+
+
+#: Language-code tokens of multilingual models: M2M100 ``__fr__``, NLLB ``fra_Latn``.
+_LANG_TOKEN = re.compile(r"^(__[a-z]{2,3}__|[a-z]{3}_[A-Z][a-z]{3})$")
+
+
+def decode(tokenizer: Any, ids: Any, spec: ModelSpec) -> str:
+    """Text of generated ids without special tokens or language codes.
+
+    transformers v5 does not count M2M100's language tokens as special, so ``skip_special_tokens``
+    alone would leave ``__fr__`` in the text.
+    """
+    ids = [int(i) for i in ids]
+    if spec.family in ("nllb", "m2m100"):
+        tokens = tokenizer.convert_ids_to_tokens(ids)
+        ids = [i for i, t in zip(ids, tokens, strict=True) if not (isinstance(t, str) and _LANG_TOKEN.match(t))]
+    return str(tokenizer.decode(ids, skip_special_tokens=True)).strip()
 
 
 def source_ids(tokenizer: Any, spec: ModelSpec) -> None:
@@ -103,9 +121,9 @@ class HFBackend:
                 kwargs["forced_bos_token_id"] = forced
             with torch.inference_mode():
                 generated = self.model.generate(**enc, **kwargs)
-            decoded = tok.batch_decode(generated, skip_special_tokens=True)
+            decoded = [decode(tok, row, spec) for row in generated.tolist()]
             for j in range(len(batch)):
-                out.append([d.strip() for d in decoded[j * n_best : (j + 1) * n_best]])
+                out.append(decoded[j * n_best : (j + 1) * n_best])
         return out
 
     def generate_ids(self, texts: list[str], options: Any, spec: ModelSpec) -> list[list[int]]:
