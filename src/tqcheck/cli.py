@@ -80,7 +80,7 @@ def build_config(
     if lang:
         changes["lang"] = lang
     if source_lang:
-        changes["source_lang"] = None if source_lang in ("none", "auto") else source_lang
+        changes["source_lang"] = None if source_lang.lower() in ("none", "unknown") else source_lang
     if lang or source_lang:
         changes["lang_override"] = True
     if glossary is not None:
@@ -114,7 +114,8 @@ def build_config(
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
-SourceLangOpt = Annotated[str | None, typer.Option("--source-lang", help="Language it was translated from.")]
+SourceLangOpt = Annotated[str | None, typer.Option(
+    "--source-lang", help="Language it was translated from; 'auto' to guess it, 'none' for unknown.")]
 SelectOpt = Annotated[list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")]
 IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
 MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
