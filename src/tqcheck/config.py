@@ -46,7 +46,7 @@ def default_cache_dir() -> str:
 class Config:
     #: Target language of the documents (ISO 639-1) or "auto".
     lang: str = "en"
-    #: Language the documents were translated from, or None (unknown / detect).
+    #: Language the documents were translated from, "auto" (guess it) or None (unknown).
     source_lang: str | None = None
     #: Input format: auto (by suffix), text or markdown.
     input_format: str = "auto"
@@ -85,8 +85,12 @@ class Config:
     max_findings_per_rule: int = 1000
     cache_dir: str = field(default_factory=default_cache_dir)
     use_cache: bool = True
+    #: Glossary for the source signal's terminology checks: a CSV or TBX file.
+    glossary: str | None = None
     #: Where the configuration was read from (set by the loader, not a user key).
     config_path: str | None = None
+    #: True when --lang/--source-lang were given: they then win over languages a file declares.
+    lang_override: bool = False
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -104,12 +108,12 @@ class Config:
         return Severity(self.fail_on) if self.fail_on else None
 
 
-_USER_KEYS = {f.name: f for f in dataclasses.fields(Config) if f.name != "config_path"}
+_USER_KEYS = {f.name: f for f in dataclasses.fields(Config) if f.name not in ("config_path", "lang_override")}
 _CHOICES = {
     "backend": {"auto", "transformers", "ctranslate2"},
     "device": {"auto", "cpu", "cuda", "mps"},
     "dtype": {"auto", "float32", "float16", "bfloat16", "int8"},
-    "input_format": {"auto", "text", "markdown"},
+    "input_format": {"auto", "text", "markdown", "xliff", "po", "tmx", "tsv", "csv"},
     "fail_on": {None, "minor", "major", "critical"},
 }
 
@@ -143,6 +147,7 @@ def _check_type(key: str, value: Any, where: str) -> Any:
 
 
 def validate(config: Config, where: str = "configuration") -> Config:
+    _normalize_languages(config, where)
     for key in ("fail_on", "backend", "device", "dtype", "input_format"):
         _check_type(key, getattr(config, key), where)
     for name in config.penalties:
@@ -164,6 +169,21 @@ def validate(config: Config, where: str = "configuration") -> Config:
         if getattr(config, key) < 1:
             raise ConfigError(f"{where}: '{key}' must be at least 1")
     return config
+
+
+def _normalize_languages(config: Config, where: str) -> None:
+    """``en-GB``/``EN``/``eng`` -> ``en`` for lang, source_lang and pivots (see language.py)."""
+    from tqcheck.language import normalize_code
+
+    try:
+        config.lang = normalize_code(config.lang)
+        if config.source_lang is not None:
+            config.source_lang = normalize_code(config.source_lang)
+        config.pivots = [normalize_code(p) for p in config.pivots]
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if "auto" in config.pivots:
+        raise ConfigError(f"{where}: pivots must be language codes, not 'auto'")
 
 
 def from_mapping(data: dict[str, Any], where: str, base: Config | None = None) -> Config:
@@ -219,6 +239,9 @@ def load_config(path: str | os.PathLike[str] | None = None, *, search_from: Path
             raise ConfigError(f"{p}: [tool.tqcheck] must be a table")
     cfg = from_mapping(data, str(p))
     cfg.config_path = str(p)
+    if cfg.glossary and not Path(cfg.glossary).expanduser().is_absolute():
+        # A relative glossary path is relative to the configuration file, not the working directory.
+        cfg.glossary = str(p.parent / cfg.glossary)
     return cfg
 
 
