@@ -49,8 +49,9 @@ def seed_sentences() -> list[str]:
 def build_gpt2_small(folder: Path) -> Path:
     """GPT-2 small's shape (124M parameters) with random weights and the tiny test tokenizer."""
     import torch
-    from tiny_models import build_tiny_gpt2
     from transformers import GPT2Config, GPT2LMHeadModel
+
+    from tiny_models import build_tiny_gpt2
 
     build_tiny_gpt2(folder)
     torch.manual_seed(0)
