@@ -87,7 +87,9 @@ def test_segments_carry_round_trip_text_and_sacrebleu_scores(scripted):
 
 
 def test_divergent_span_becomes_a_finding_with_the_round_trip_wording(scripted):
-    report = run(ORIGINAL)
+    # The signal's own suggestion, before the ranking stage (which, with the LM merged, may drop a
+    # rewrite the n-gram model finds less fluent).
+    report = run(ORIGINAL, rank_fixes=False)
     text = report.documents[0].document.text
     spans = [f for f in report.findings if f.rule == "roundtrip.divergence"]
     assert len(spans) == 1
@@ -103,7 +105,7 @@ def test_divergent_span_becomes_a_finding_with_the_round_trip_wording(scripted):
 
 
 def test_heavily_changed_sentence_is_one_accuracy_finding(scripted):
-    report = run(ORIGINAL)
+    report = run(ORIGINAL, rank_fixes=False)  # the signal's own suggestion, before ranking
     low = [f for f in report.findings if f.rule == "roundtrip.low-similarity"]
     assert len(low) == 1
     f = low[0]
