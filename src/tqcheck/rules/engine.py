@@ -40,6 +40,17 @@ class Match:
     message: str
     replacements: tuple[str, ...] = ()
     evidence: tuple[tuple[str, Any], ...] = ()
+    #: Overrides the rule's confidence for this one match.
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a matcher may know besides the text: the languages of the document."""
+
+    language: str = "en"
+    #: Language the text was translated from; None when unknown.
+    source: str | None = None
 
 
 @dataclass
@@ -65,6 +76,10 @@ class Rule:
     #: Free-form options for non-regex kinds.
     options: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.9
+    #: "segment" (a sentence) or "paragraph" (quotes and brackets may span sentences).
+    scope: str = "segment"
+    #: Also run when the source language is unknown (rules tied to one source language).
+    when_source_unknown: bool = False
 
     @property
     def group(self) -> str:
@@ -78,18 +93,22 @@ class Rule:
 
     def applies_to(self, language: str, source: str | None) -> bool:
         lang_ok = "*" in self.languages or language in self.languages
-        src_ok = "*" in self.sources or (source is not None and source in self.sources)
+        if "*" in self.sources:
+            return lang_ok
+        src_ok = source in self.sources if source is not None else self.when_source_unknown
         return lang_ok and src_ok
 
     @property
     def compiled(self) -> re.Pattern[str]:
         return _compile(self.pattern or "", self.flags)
 
-    def find(self, text: str) -> Iterator[Match]:
+    def find(self, text: str, context: Context | None = None) -> Iterator[Match]:
+        """Matches in ``text`` (offsets into it); ``context`` defaults to English, unknown source."""
         if self.kind == "regex":
             yield from self._find_regex(text)
         else:
-            yield from _KINDS[self.kind](self, text)
+            yield from _KINDS[self.kind](self, text, context or Context(self.languages[0]
+                                                                        if "*" not in self.languages else "en"))
 
     def _find_regex(self, text: str) -> Iterator[Match]:
         for m in self.compiled.finditer(text):
@@ -109,13 +128,14 @@ def _compile(pattern: str, flags: str) -> re.Pattern[str]:
     return re.compile(pattern, value)
 
 
-_KINDS: dict[str, Callable[[Rule, str], Iterable[Match]]] = {}
+Matcher = Callable[[Rule, str, Context], Iterable[Match]]
+_KINDS: dict[str, Matcher] = {}
 
 
-def register_kind(name: str) -> Callable[[Callable[[Rule, str], Iterable[Match]]], Callable[[Rule, str], Iterable[Match]]]:
-    """Register a matcher for rules of ``kind = name`` (the function escape hatch)."""
+def register_kind(name: str) -> Callable[[Matcher], Matcher]:
+    """Register a matcher ``fn(rule, text, context)`` for rules of ``kind = name``."""
 
-    def deco(fn: Callable[[Rule, str], Iterable[Match]]) -> Callable[[Rule, str], Iterable[Match]]:
+    def deco(fn: Matcher) -> Matcher:
         _KINDS[name] = fn
         return fn
 
@@ -133,7 +153,9 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
 _RULE_KEYS = {
     "id", "category", "severity", "message", "kind", "pattern", "flags", "replacement", "safe",
     "languages", "sources", "what", "why", "use_instead", "fires", "passes", "options", "confidence",
+    "scope", "when_source_unknown",
 }
+_SCOPES = ("segment", "paragraph")
 
 
 def rule_from_record(record: dict[str, Any], where: str) -> Rule:
@@ -160,11 +182,17 @@ def rule_from_record(record: dict[str, Any], where: str) -> Rule:
             passes=_as_tuple(record.get("passes")),
             options=dict(record.get("options", {})),
             confidence=float(record.get("confidence", 0.9)),
+            scope=record.get("scope", "segment"),
+            when_source_unknown=bool(record.get("when_source_unknown", False)),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: rule is missing required key {exc}") from None
     except ValueError as exc:
         raise ConfigError(f"{where}: rule {record.get('id')!r}: {exc}") from None
+    if rule.scope not in _SCOPES:
+        raise ConfigError(f"{where}: rule {rule.id!r}: scope must be one of {', '.join(_SCOPES)}")
+    if not 0 < rule.confidence <= 1:
+        raise ConfigError(f"{where}: rule {rule.id!r}: confidence must be in (0, 1]")
     if rule.kind == "regex":
         if not rule.pattern:
             raise ConfigError(f"{where}: regex rule {rule.id!r} has no pattern")
@@ -209,6 +237,8 @@ def _ensure_kinds_registered() -> None:
 def load_rules() -> RuleSet:
     """Every rule shipped with tqcheck (cached; rule data is read once per process)."""
     _ensure_kinds_registered()
+    from tqcheck.rules.lexicon import lexicon_files, lexicon_records
+
     rules: list[Rule] = []
     for name, text in _data_files():
         data = tomllib.loads(text)
@@ -217,4 +247,8 @@ def load_rules() -> RuleSet:
             if rule.kind != "regex" and rule.kind not in _KINDS:
                 raise ConfigError(f"{name}: rule {rule.id!r} has unknown kind {rule.kind!r}")
             rules.append(rule)
+    # Lexicons: one rule per entry, so every false friend has its own id, docs and examples.
+    for name, text in lexicon_files():
+        for record in lexicon_records(text, name):
+            rules.append(rule_from_record(record, name))
     return RuleSet(rules)
