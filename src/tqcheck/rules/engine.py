@@ -80,14 +80,26 @@ class Rule:
     scope: str = "segment"
     #: Also run when the source language is unknown (rules tied to one source language).
     when_source_unknown: bool = False
+    #: Whether findings carry a replacement (None: decided by the kind; see ``has_fix``).
+    fixable: bool | None = None
 
     @property
     def group(self) -> str:
         return self.id.split(".", 1)[0]
 
     @property
+    def has_fix(self) -> bool:
+        if self.fixable is not None:
+            return self.fixable
+        if self.kind == "regex":
+            return self.replacement is not None
+        if self.kind == "lexicon":
+            return bool(self.options.get("suggest"))
+        return _FIXING_KINDS.get(self.kind, False)
+
+    @property
     def fix_safety(self) -> str:
-        if self.replacement is None and self.kind == "regex":
+        if not self.has_fix:
             return "no automatic fix"
         return "safe: applied by `tqcheck fix` by default" if self.safe else "unsafe: needs review"
 
@@ -130,13 +142,16 @@ def _compile(pattern: str, flags: str) -> re.Pattern[str]:
 
 Matcher = Callable[[Rule, str, Context], Iterable[Match]]
 _KINDS: dict[str, Matcher] = {}
+_FIXING_KINDS: dict[str, bool] = {}
 
 
-def register_kind(name: str) -> Callable[[Matcher], Matcher]:
-    """Register a matcher ``fn(rule, text, context)`` for rules of ``kind = name``."""
+def register_kind(name: str, *, fixes: bool = True) -> Callable[[Matcher], Matcher]:
+    """Register a matcher ``fn(rule, text, context)`` for rules of ``kind = name``; ``fixes``
+    says whether its matches carry replacements."""
 
     def deco(fn: Matcher) -> Matcher:
         _KINDS[name] = fn
+        _FIXING_KINDS[name] = fixes
         return fn
 
     return deco
@@ -153,7 +168,7 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
 _RULE_KEYS = {
     "id", "category", "severity", "message", "kind", "pattern", "flags", "replacement", "safe",
     "languages", "sources", "what", "why", "use_instead", "fires", "passes", "options", "confidence",
-    "scope", "when_source_unknown",
+    "scope", "when_source_unknown", "fixable",
 }
 _SCOPES = ("segment", "paragraph")
 
@@ -184,6 +199,7 @@ def rule_from_record(record: dict[str, Any], where: str) -> Rule:
             confidence=float(record.get("confidence", 0.9)),
             scope=record.get("scope", "segment"),
             when_source_unknown=bool(record.get("when_source_unknown", False)),
+            fixable=record.get("fixable"),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: rule is missing required key {exc}") from None

@@ -37,6 +37,8 @@ def repeated_word(rule: Rule, text: str, context: Context) -> Iterator[Match]:
 def lexicon(rule: Rule, text: str, context: Context) -> Iterator[Match]:
     """A false friend or calque from a bilingual lexicon (see ``rules/lexicon.py``)."""
     pattern = rule.options["pattern"]
+    if pattern.anchors and pattern.anchors.isdisjoint(_words(text)):
+        return
     conditions = rule.options["conditions"]
     for m in pattern.regex.finditer(text):
         if not all(c.holds(text, m.start(), m.end()) for c in conditions):
@@ -55,6 +57,12 @@ def lexicon(rule: Rule, text: str, context: Context) -> Iterator[Match]:
             confidence = round(rule.confidence * UNKNOWN_SOURCE_FACTOR, 3)
             evidence.append(("source_language", "unknown"))
         yield Match(start, end, rule.message.format(match=surface), reps, tuple(evidence), confidence)
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> frozenset[str]:
+    """Lower-case words of a text (cached: every lexicon rule asks about the same sentence)."""
+    return frozenset(re.findall(r"[^\W\d_]+", text.lower()))
 
 
 def _suggest(suggestion: str, surface: str, head: tuple[str, str] | None) -> str:
@@ -98,6 +106,8 @@ def _analyse_quotes(text: str) -> list[tuple[str, int, int, str]]:
         if ch == '"':
             if straight:
                 straight.pop()
+            elif stack and text[stack[-1]] == "“" and not (text[i + 1: i + 2].isalnum()):
+                stack.pop()  # “mixed" quotes: one pair with the wrong closing mark, not two strays
             else:
                 straight.append(i)
             continue
@@ -146,7 +156,7 @@ def quotes(rule: Rule, text: str, context: Context) -> Iterator[Match]:
 _PAIRS = {")": "(", "]": "["}
 
 
-@register_kind("brackets")
+@register_kind("brackets", fixes=False)
 def brackets(rule: Rule, text: str, context: Context) -> Iterator[Match]:
     """Round and square brackets without their partner in a paragraph."""
     stack: list[tuple[str, int]] = []
@@ -195,7 +205,7 @@ def boilerplate_patterns(language: str) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
-@register_kind("boilerplate")
+@register_kind("boilerplate", fixes=False)
 def boilerplate(rule: Rule, text: str, context: Context) -> Iterator[Match]:
     """Page furniture: a line (or a whole segment) that is a known comment-form, share-button,
     cookie or navigation string. The match spans the whole segment when every line of it is
@@ -287,7 +297,7 @@ def _is_name_like(token: str, at_sentence_start: bool) -> bool:
     return token[:1].isupper() and not at_sentence_start
 
 
-@register_kind("untranslated-words")
+@register_kind("untranslated-words", fixes=False)
 def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Match]:
     """Runs of words that are common in the source (or another) language and rare in the
     target. Names (capitalised inside a sentence), acronyms and listed loanwords are left alone."""
@@ -336,7 +346,7 @@ def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Matc
         k = j + 1
 
 
-@register_kind("untranslated-sentence")
+@register_kind("untranslated-sentence", fixes=False)
 def untranslated_sentence(rule: Rule, text: str, context: Context) -> Iterator[Match]:
     """A whole sentence in another language than the document's (lingua, confirmed by word
     frequencies so that short English headlines full of names are not mistaken for French)."""

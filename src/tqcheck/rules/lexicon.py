@@ -49,6 +49,8 @@ UNKNOWN_SOURCE_MIN_CONFIDENCE = 0.8
 #: ... and their confidence is scaled by this, because the source may not be the lexicon's.
 UNKNOWN_SOURCE_FACTOR = 0.85
 CONDITION_KEYS = {"after", "before", "near"}
+_LANGUAGE = {"fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+             "nl": "Dutch", "en": "English"}
 
 _MACROS = {
     "DET": r"(?:a|an|the|this|that|these|those|his|her|its|their|our|your|my|some|any|no|every)",
@@ -79,6 +81,30 @@ class Pattern:
     regex: re.Pattern[str]
     #: (word, pos) of the first inflected token, used to inflect suggestions.
     head: tuple[str, str] | None
+    #: Lower-case words one of which any match must contain: a cheap filter that skips the
+    #: regex for the (vast) majority of sentences. Empty: no filter.
+    anchors: frozenset[str] = frozenset()
+
+
+#: Words too common to be worth filtering on.
+_COMMON = frozenset("a an the of to in on at by for is was are were be it this that and or with as "
+                    "from his her their its our my your not no".split())
+
+
+def _anchor_words(token: str) -> frozenset[str] | None:
+    """First words of every spelling of a required token, or None if it cannot anchor."""
+    words: set[str] = set()
+    for alt in token.split("|"):
+        if alt in _MACROS:
+            return None
+        word, _, pos = alt.partition(":")
+        word = word.replace("_", " ").lower()
+        if not any(c.isalnum() for c in word):
+            return None
+        for group in forms(word, pos).values():
+            # The first run of letters: the filter compares letter runs ("can't" -> "can").
+            words.update(w for s in group for w in re.findall(r"[^\W\d_]+", s)[:1])
+    return frozenset(words)
 
 
 def _token_regex(token: str, head: list[tuple[str, str]]) -> str:
@@ -86,6 +112,9 @@ def _token_regex(token: str, head: list[tuple[str, str]]) -> str:
         return _MACROS[token]
     alts = []
     for alt in token.split("|"):
+        if alt in _MACROS:
+            alts.append(_MACROS[alt])
+            continue
         word, _, pos = alt.partition(":")
         if pos not in ("", "v", "n"):
             raise ValueError(f"unknown part of speech ':{pos}' in {token!r} (use :v or :n)")
@@ -106,7 +135,8 @@ def compile_pattern(pattern: str) -> Pattern:
     if not tokens:
         raise ValueError("empty pattern")
     head: list[tuple[str, str]] = []
-    pieces: list[tuple[str, bool]] = []  # (regex, optional)
+    anchor_sets: list[frozenset[str]] = []
+    pieces: list[tuple[str, bool, bool]] = []  # (regex, optional, punctuation only)
     in_span = opened = closed = False
     for raw in tokens:
         tok = raw
@@ -117,40 +147,72 @@ def compile_pattern(pattern: str) -> Pattern:
             if opened:
                 raise ValueError("only one <...> span is allowed")
             opened = in_span = True
-            pieces.append(("(?P<span>", False))
+            pieces.append(("(?P<span>", False, False))
         optional = tok.endswith("?") and tok != "?"
         tok = tok.rstrip("?") if optional else tok
         if tok == "*":
             rx, optional = rf"(?:{_WORD_CHARS})", True
         elif tok == "**":
-            pieces.append((rf"(?:{_WORD_CHARS}\s+){{0,3}}", False))
+            pieces.append((rf"(?:{_WORD_CHARS}\s+){{0,3}}", False, False))
             rx = None
         else:
             rx = _token_regex(tok, head)
+            words = None if optional else _anchor_words(tok)
+            if words:
+                anchor_sets.append(words)
         if rx is not None:
-            pieces.append((rx, optional))
+            punct = not any(c.isalnum() or c in "_*" for c in tok)
+            pieces.append((rx, optional, punct))
         if closes:
             if not in_span:
                 raise ValueError("'>' without '<'")
-            pieces.append((")", False))
+            pieces.append((")", False, False))
             in_span, closed = False, True
     if opened and not closed:
         raise ValueError("'<' without '>'")
-    # Join: every word token is followed by whitespace unless it is the last word token.
+    # Join: every word token is followed by whitespace unless it is the last word token;
+    # around a punctuation token (“ , ") the space is optional ("recognized “a", "Effectively,").
     out = []
-    word_positions = [i for i, (rx, _) in enumerate(pieces) if rx not in ("(?P<span>", ")")
+    word_positions = [i for i, (rx, _, _) in enumerate(pieces) if rx not in ("(?P<span>", ")")
                       and not rx.endswith("{0,3}")]
     last = word_positions[-1]
-    for i, (rx, optional) in enumerate(pieces):
-        if i in word_positions:
-            body = rx if i == last else rx + r"\s+"
-            out.append(f"(?:{body})?" if optional else body)
-        else:
-            out.append(rx)
-    regex = r"(?<![\w'’-])" + "".join(out) + r"(?![\w'’-])"
+    if pieces[last][1]:
+        raise ValueError("the last word of a pattern cannot be optional")
+    for n, i in enumerate(word_positions):
+        rx, optional, punct = pieces[i]
+        if i != last:
+            nxt_punct = pieces[word_positions[n + 1]][2]
+            rx += r"\s*" if punct or nxt_punct else r"\s+"
+        pieces[i] = (f"(?:{rx})?" if optional else rx, False, punct)
+    out = [rx for rx, _, _ in pieces]
+    first_punct = pieces[word_positions[0]][2]
+    regex = ("" if first_punct else r"(?<![\w'’-])") + "".join(out) + ("" if pieces[last][2] else r"(?![\w'’-])")
     # An optional word token just before the closing of the span leaves a trailing space in
     # it; spans are trimmed at match time.
-    return Pattern(re.compile(regex, re.I), head[0] if head else None)
+    useful = [a for a in anchor_sets if not a & _COMMON]
+    anchors = min(useful, key=len) if useful else frozenset()
+    return Pattern(re.compile(regex, re.I), head[0] if head else None, anchors)
+
+
+def readable(pattern: str, most: int = 4) -> str:
+    """A pattern as a person reads it: ``recognize:v DET? mistake|error`` -> ``recognize (any
+    form) [a/the/...] mistake/error``."""
+    words = []
+    for raw in pattern.split():
+        tok = raw.strip("<>")
+        optional = tok.endswith("?") and tok != "?"
+        tok = tok.rstrip("?") if optional else tok
+        if tok in ("*", "**"):
+            words.append("…")
+            continue
+        alts = []
+        for alt in tok.split("|"):
+            word, _, pos = alt.partition(":")
+            word = {"DET": "a/the/his…", "POSS": "his/her…", "NUM": "<number>"}.get(word, word.replace("_", " "))
+            alts.append(word + (" (any form)" if pos == "v" else "(s)" if pos == "n" else ""))
+        shown = "/".join(alts[:most]) + ("/…" if len(alts) > most else "")
+        words.append(f"[{shown}]" if optional else shown)
+    return " ".join(words)
 
 
 def parse_conditions(text: str) -> tuple[Condition, ...]:
@@ -236,11 +298,11 @@ def lexicon_records(text: str, name: str) -> list[dict[str, Any]]:
             "sources": [src],
             "when_source_unknown": confidence >= UNKNOWN_SOURCE_MIN_CONFIDENCE,
             "confidence": confidence,
-            "message": f"“{{match}}” looks like a {kind_word} of {src} “{row['source']}”: "
-                       f"{tgt} usually says “{shown}” here",
-            "what": f"Flags “{row['pattern'].replace('<', '').replace('>', '')}” "
-                    f"({kind_word} of {src} “{row['source']}”)"
-                    + (f" when: {row['conditions']}" if row["conditions"] not in ("", "-") else "") + ".",
+            "message": f"“{{match}}” looks like a {kind_word} of {_LANGUAGE.get(src, src)} "
+                       f"“{row['source']}”: {_LANGUAGE.get(tgt, tgt)} usually says “{shown}” here",
+            "what": f"Flags “{readable(row['pattern'])}” ({kind_word} of {_LANGUAGE.get(src, src)} "
+                    f"“{row['source']}”)"
+                    + (f", only where: {row['conditions']}" if row["conditions"] not in ("", "-") else "") + ".",
             "why": row["note"],
             "use_instead": shown,
             "fires": [row["fires"]],
