@@ -7,9 +7,11 @@ human post-edit of that output: the clean side.
 
 Figures printed:
 
-* **precision** on the MT side: a finding is correct when its span overlaps an MT word that the
-  post-editor changed (word alignment by ``difflib`` over lower-cased word and punctuation tokens,
-  i.e. an edit-distance alignment like TER without shifts). A finding whose span holds no word
+* **precision** on the MT side: a finding is correct when its span overlaps an MT token that the
+  post-editor replaced or deleted, or when the post-editor inserted something inside the span
+  (word alignment by ``difflib`` over lower-cased word and punctuation tokens, i.e. an
+  edit-distance alignment like TER without shifts; lower-cased because the MT side lost its
+  capitals). A finding whose span holds no word
   (a space) is correct when a neighbouring token was changed or when the post-edit no longer has
   that exact spacing. The chance level (the share of MT tokens that were changed) is printed too:
   a rule firing at random would score about that.
@@ -71,22 +73,30 @@ def documents(lines: list[str], name: str) -> list[Document]:
     return docs
 
 
-def changed_tokens(mt: str, pe: str) -> tuple[list[tuple[int, int]], list[bool]]:
-    """Token spans of ``mt`` and, for each, whether the post-editor changed it."""
+def changed_tokens(mt: str, pe: str) -> tuple[list[tuple[int, int]], list[bool], set[int]]:
+    """Token spans of ``mt``; for each, whether the post-editor changed (replaced or deleted) it;
+    and the positions k where the post-editor inserted something before MT token k."""
     mt_tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(mt)]
     a = [mt[s:e].lower() for s, e in mt_tokens]
     b = [t.lower() for t in _TOKEN.findall(pe)]
-    changed = [True] * len(a)
-    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
-        for k in range(block.a, block.a + block.size):
-            changed[k] = False
-    return mt_tokens, changed
+    changed = [False] * len(a)
+    inserted: set[int] = set()
+    for op, i1, i2, _, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            for k in range(i1, i2):
+                changed[k] = True
+        elif op == "insert":
+            inserted.add(i1)
+    return mt_tokens, changed, inserted
 
 
-def is_correct(f: Finding, mt: str, pe: str, spans: list[tuple[int, int]], changed: list[bool]) -> bool:
+def is_correct(f: Finding, mt: str, pe: str, spans: list[tuple[int, int]], changed: list[bool],
+               inserted: set[int]) -> bool:
     hit = [k for k, (s, e) in enumerate(spans) if s < f.end and f.start < e]
     if hit:
-        return any(changed[k] for k in hit)
+        # Changed: a token in the span was replaced or deleted, or something was inserted
+        # between two of its tokens ("1 200" -> "1,200").
+        return any(changed[k] for k in hit) or any(k in inserted for k in hit[1:])
     # A span with no token (a space): look at the tokens on either side.
     before = [k for k, (_, e) in enumerate(spans) if e <= f.start]
     after = [k for k, (s, _) in enumerate(spans) if s >= f.end]
@@ -134,12 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     per_rule: dict[str, Counter[str]] = defaultdict(Counter)
     bad_tokens = all_tokens = 0
     wrong: dict[str, list[str]] = defaultdict(list)
-    for line_mt, line_pe, found in zip(mt, pe, mt_findings):
-        spans, changed = changed_tokens(line_mt, line_pe)
+    for line_mt, line_pe, found in zip(mt, pe, mt_findings, strict=True):
+        spans, changed, inserted = changed_tokens(line_mt, line_pe)
         bad_tokens += sum(changed)
         all_tokens += len(changed)
         for f in found:
-            ok = is_correct(f, line_mt, line_pe, spans, changed)
+            ok = is_correct(f, line_mt, line_pe, spans, changed, inserted)
             per_rule[f.rule]["correct" if ok else "wrong"] += 1
             if not ok and len(wrong[f.rule.split(".")[0]]) < args.show:
                 wrong[f.rule.split(".")[0]].append(f"{line_mt[f.start:f.end]!r} in: {line_mt}\n      PE: {line_pe}")

@@ -118,7 +118,7 @@ def test_bad_rows_are_reported_with_file_and_line(change: dict[str, str], messag
 def test_file_level_errors() -> None:
     with pytest.raises(ConfigError, match="header must be"):
         lexicon_records("id\tpattern\n", "lexicons/fr-en.tsv")
-    with pytest.raises(ConfigError, match="named SRC-TGT.tsv"):
+    with pytest.raises(ConfigError, match=r"named SRC-TGT\.tsv"):
         lexicon_records(HEADER + "\n", "lexicons/french.tsv")
     with pytest.raises(ConfigError, match="duplicate lexicon id"):
         _rule([_row(), _row()])

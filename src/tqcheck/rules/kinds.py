@@ -6,6 +6,7 @@ live as data files under ``rules/data/`` (one per target language), never in thi
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -27,7 +28,8 @@ def repeated_word(rule: Rule, text: str, context: Context) -> Iterator[Match]:
             continue
         if word[0].isupper() != m.group(3)[0].isupper() and len(word) > 1:
             continue  # "Hello hello" in dialogue, or a name followed by its common noun
-        yield Match(m.start(2), m.end(3), rule.message.format(match=m.group(0), word=word), ("",))
+        # The span covers both words (the reader sees the pair); the fix keeps the first.
+        yield Match(m.start(1), m.end(3), rule.message.format(match=m.group(0), word=word), (word,))
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -168,9 +170,9 @@ def brackets(rule: Rule, text: str, context: Context) -> Iterator[Match]:
             continue
         before = text[max(0, i - 3):i]
         # Enumerations "a) b) 1)" and emoticons ":)" are not brackets.
-        if re.search(r"(?:^|\s)(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})$", before) or before.endswith((":", ";", ":-")):
-            if not stack or stack[-1][0] != _PAIRS[ch]:
-                continue
+        enumeration = re.search(r"(?:^|\s)(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})$", before) is not None
+        if (enumeration or before.endswith((":", ";", ":-"))) and (not stack or stack[-1][0] != _PAIRS[ch]):
+            continue
         if stack and stack[-1][0] == _PAIRS[ch]:
             stack.pop()
         else:
@@ -264,8 +266,23 @@ def _candidates(context: Context) -> tuple[str, ...]:
     return tuple(lang for lang in DEFAULT_FOREIGN if lang != context.language)
 
 
+@lru_cache(maxsize=32)
+def _frequencies(language: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    try:
+        return get_frequency_dict(language, wordlist="best")
+    except LookupError:  # a language wordfreq does not cover
+        return {}
+
+
 @lru_cache(maxsize=65536)
 def _zipf(word: str, language: str) -> float:
+    """Zipf frequency of a lower-case word (log10 per billion words); a plain dictionary look-up
+    for ordinary words, wordfreq's tokenising look-up for the rest (elisions, hyphens)."""
+    if word.isalpha():
+        freq = _frequencies(language).get(word, 0.0)
+        return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, language)
@@ -291,10 +308,8 @@ def _foreign_letters(word: str, language: str) -> bool:
     return native is not None and any(c not in native for c in word.lower())
 
 
-def _is_name_like(token: str, at_sentence_start: bool) -> bool:
-    if token.isupper() and len(token) > 1:
-        return True  # acronym
-    return token[:1].isupper() and not at_sentence_start
+#: Languages that capitalise common nouns, so a capital letter does not mark a name.
+_CAPITALISED_NOUNS = {"de", "lb"}
 
 
 @register_kind("untranslated-words", fixes=False)
@@ -309,18 +324,22 @@ def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Matc
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return
-    scored = []
+    scored = []  # (match, gap, language, may stand alone)
     for k, m in enumerate(tokens):
         tok = m.group()
         low = tok.lower()
         first = k == 0 or text[tokens[k - 1].end():m.start()].strip() in (".", "!", "?", ":", "“", '"')
-        if (len(low) < 2 or low in allowed or _is_name_like(tok, first)
-                or _zipf(low, context.language) > max_home):
-            scored.append((m, 0.0, ""))
+        if len(low) < 2 or low in allowed or (tok.isupper() and len(tok) > 1):
+            scored.append((m, 0.0, "", False))
             continue
         gap, lang = _foreignness(low, context)
-        scored.append((m, gap, lang))
-    # Group adjacent foreign-looking words (only spaces or elision between them) into runs.
+        # A capitalised word inside a sentence is a name, unless the language capitalises its
+        # nouns (German) and the word is a very common word there.
+        if tok[:1].isupper() and not first and not (lang in _CAPITALISED_NOUNS and gap >= word_gap + 0.5):
+            gap = 0.0
+        # A word common in the target too ("les", "que") may join a run but not stand alone.
+        scored.append((m, gap, lang, _zipf(low, context.language) <= max_home))
+    # Group adjacent foreign-looking words (only spaces between them) into runs.
     k = 0
     while k < len(scored):
         if scored[k][1] < run_gap:
@@ -331,7 +350,15 @@ def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Matc
                and not text[scored[j][0].end():scored[j + 1][0].start()].strip(" \u00a0")):
             j += 1
         run = scored[k:j + 1]
-        strong = max(g for _, g, _ in run)
+        k = j + 1
+        # Trim target-common words at the edges ("the thés" -> "thés").
+        while run and not run[0][3]:
+            run = run[1:]
+        while run and not run[-1][3]:
+            run = run[:-1]
+        if not run:
+            continue
+        strong = max(g for _, g, _, alone in run if alone)
         # A lone word needs more evidence: a larger gap, or letters the target rarely uses (thés).
         lone_ok = strong >= word_gap + 0.5 or (strong >= word_gap and _foreign_letters(run[0][0].group(),
                                                                                     context.language))
@@ -339,11 +366,10 @@ def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Matc
             start, end = run[0][0].start(), run[-1][0].end()
             phrase = text[start:end]
             if phrase.lower() not in allowed:
-                langs = [lg for _, _, lg in run if lg]
+                langs = [lg for _, _, lg, _ in run if lg]
                 lang = max(set(langs), key=langs.count)
                 yield Match(start, end, rule.message.format(match=phrase, language=_name(lang)), (),
                             (("language", lang), ("foreignness", round(strong, 2))))
-        k = j + 1
 
 
 @register_kind("untranslated-sentence", fixes=False)
@@ -360,7 +386,7 @@ def untranslated_sentence(rule: Rule, text: str, context: Context) -> Iterator[M
         low = w.lower()
         if low in allowed:
             continue
-        if _foreignness(low, Context(context.language, None))[0] >= 1.0:
+        if _foreignness(low, context)[0] >= 1.0:
             foreign += 1
     if foreign / len(words) < float(rule.options.get("min_foreign_share", 0.5)):
         return

@@ -12,8 +12,9 @@ Columns (tab-separated, ``#`` starts a comment line, the first non-comment line 
 ``pattern``     target-language pattern, tokens separated by spaces:
                 ``word`` exact (case-insensitive); ``word:v`` any verb form (recognize,
                 recognizes, recognized, recognizing, recognise...); ``word:n`` singular or plural;
-                ``a|an|the`` alternatives (``_`` joins words: ``high_school``); a trailing ``?`` makes a token optional; ``*`` is any
-                one word or none, ``**`` up to three words; ``DET``, ``POSS``, ``NUM`` are macros.
+                ``a|an|the`` alternatives (``_`` joins words: ``high_school``); a trailing
+                ``?`` makes a token optional; ``*`` is any one word or none, ``**`` up to three
+                words; ``DET``, ``POSS``, ``NUM`` are macros.
                 ``<`` and ``>`` around tokens mark the part that is reported and replaced (default:
                 the whole match); the rest is context.
 ``source``      the source-language word or phrase behind it
@@ -87,8 +88,9 @@ class Pattern:
 
 
 #: Words too common to be worth filtering on.
-_COMMON = frozenset("a an the of to in on at by for is was are were be it this that and or with as "
-                    "from his her their its our my your not no".split())
+_COMMON = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "is", "was", "are",
+                     "were", "be", "it", "this", "that", "and", "or", "with", "as", "from", "his",
+                     "her", "their", "its", "our", "my", "your", "not", "no"})
 
 
 def _anchor_words(token: str) -> frozenset[str] | None:
@@ -255,7 +257,7 @@ def read_lexicon(text: str, name: str) -> list[dict[str, str]]:
             continue
         if len(cells) != len(COLUMNS):
             raise ConfigError(f"{name}:{lineno}: expected {len(COLUMNS)} tab-separated columns, got {len(cells)}")
-        row = {k: v.strip() for k, v in zip(COLUMNS, cells)}
+        row = {k: v.strip() for k, v in zip(COLUMNS, cells, strict=True)}
         row["_where"] = f"{name}:{lineno}"
         rows.append(row)
     return rows
