@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -179,9 +181,16 @@ def test_lexicon_loads_through_importlib_resources() -> None:
 
 @pytest.mark.slow
 def test_wheel_ships_the_rule_data(tmp_path: Path) -> None:
-    """`pip install .` installs from a wheel: the lexicons and word lists must be inside it."""
+    """`pip install .` installs from a wheel: the lexicons and word lists must be inside it.
+    Built from a copy of the project so that no build/ folder is left in the checkout."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, project / name)
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True,
+                           "-q", "-w", str(tmp_path), str(project)], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     (wheel,) = tmp_path.glob("tqcheck-*.whl")
@@ -190,3 +199,17 @@ def test_wheel_ships_the_rule_data(tmp_path: Path) -> None:
                    "tqcheck/rules/data/loanwords/en.txt", "tqcheck/rules/data/typography.toml",
                    "tqcheck/rules/data/content.toml"]:
         assert needed in names, needed
+    # Installed from the wheel (no source tree on the path), the lexicon rules load.
+    site = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                           str(wheel)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    code = ("import tqcheck.rules, sys; from tqcheck.rules import load_rules; "
+            "print(tqcheck.rules.__file__); print(sum(r.kind == 'lexicon' for r in load_rules()))")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr
+    where, count = out.stdout.split()
+    assert where.startswith(str(site)) and int(count) >= 150
