@@ -74,6 +74,7 @@ class Checker:
             for i, (doc, out) in enumerate(zip(docs, outputs, strict=True)):
                 self._merge(doc, out, signal.name, findings[i], doc_signals[i])
         self._run_fusers(docs, findings)
+        self._run_finishers(docs, findings)
         report = Report(skipped=list(self.skipped), signature=self.signature())
         for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
@@ -85,7 +86,10 @@ class Checker:
 
     def _merge(self, doc: Document, out: SignalOutput, name: str, found: list[Finding],
                doc_signals: dict[str, object]) -> None:
-        found.extend(out.findings)
+        kept, dropped = _cap_per_rule(out.findings, self.config.max_findings_per_rule)
+        found.extend(kept)
+        if dropped:
+            out.document = {**out.document, "findings_not_listed": dropped}
         for index, numbers in out.segments.items():
             doc.segments[index].signals.setdefault(name, {}).update(numbers)
         if out.document:
@@ -106,6 +110,17 @@ class Checker:
             for doc, found in zip(docs, findings, strict=True):
                 found[:] = fuse(doc, found, self.config)
 
+    def _run_finishers(self, docs: list[Document], findings: list[list[Finding]]) -> None:
+        import importlib
+
+        from tqcheck.signals import FINISHERS
+
+        for name, target in FINISHERS.items():
+            module, _, fn = target.partition(":")
+            for reason, fix in getattr(importlib.import_module(module), fn)(docs, findings, self.config,
+                                                                             self.hub):
+                self._skip(name, reason, fix)
+
     def signature(self) -> dict[str, object]:
         sig: dict[str, object] = {"tool": "tqcheck", "version": __version__}
         for signal in self.signals:
@@ -116,6 +131,18 @@ class Checker:
         docs = [read_document(p, None if self.config.input_format == "auto" else self.config.input_format)
                 for p in paths]
         return self.check_documents(docs)
+
+
+def _cap_per_rule(findings: list[Finding], limit: int) -> tuple[list[Finding], dict[str, int]]:
+    """Keep the first ``limit`` findings of each rule; count the rest per rule."""
+    counts: dict[str, int] = {}
+    kept: list[Finding] = []
+    for f in findings:
+        n = counts.get(f.rule, 0) + 1
+        counts[f.rule] = n
+        if n <= limit:
+            kept.append(f)
+    return kept, {rule: n - limit for rule, n in counts.items() if n > limit}
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

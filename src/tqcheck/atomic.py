@@ -13,6 +13,12 @@ from pathlib import Path
 from tqcheck.errors import OutputError
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
     target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
@@ -28,9 +34,9 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp_name, target.stat().st_mode & 0o7777)
+        # mkstemp creates 0600 files; keep an existing file's mode, else honour the umask as open() would.
+        with contextlib.suppress(OSError):
+            os.chmod(tmp_name, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp_name, target)
         tmp_name = None
     except OSError as exc:

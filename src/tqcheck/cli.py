@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from tqcheck import __version__
+from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
 app = typer.Typer(
@@ -137,6 +138,12 @@ def check(
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Known findings (from --write-baseline): reported, but only new ones gate.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Record every current finding in this file, then gate against it.")] = None,
+    extra_reports: Annotated[list[str] | None, typer.Option(
+        "--report", help="FORMAT=FILE: also write the report in FORMAT to FILE (repeatable).")] = None,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
@@ -145,6 +152,7 @@ def check(
 
     if fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
+    also = _extra_reports(extra_reports)
     cfg = build_config(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
@@ -153,10 +161,18 @@ def check(
     )
     checker = Checker(cfg)
     report = checker.check_paths(paths)
+    if baseline is not None or write_baseline is not None:
+        from tqcheck.baseline import apply_gate_baseline
+
+        known = apply_gate_baseline(report, cfg, baseline=baseline, write=write_baseline)
+        if write_baseline is not None:
+            sys.stderr.write(f"tqcheck: wrote {len(known)} finding(s) to the baseline {write_baseline}\n")
     use_color = color if color is not None else (output is None and sys.stdout.isatty()
                                                  and "NO_COLOR" not in os.environ)
     width = 100 if output is not None or not sys.stdout.isatty() else None
     text = render(report, fmt, RenderOptions(color=bool(use_color), width=width or _terminal_width()))
+    for extra_fmt, extra_path in also:
+        write_atomic(extra_path, render(report, extra_fmt, RenderOptions(color=False, width=100)))
     if output is not None:
         write_atomic(output, text)
     else:
@@ -164,6 +180,21 @@ def check(
         sys.stdout.flush()
     if not report.gate.passed:
         raise typer.Exit(EXIT_GATE_FAILED)
+
+
+def _extra_reports(values: list[str] | None) -> list[tuple[str, Path]]:
+    """``--report sarif=out.sarif``: one run, several report files (CI wants annotations and SARIF)."""
+    from tqcheck.report import RENDERERS
+
+    out = []
+    for item in values or []:
+        extra_fmt, sep, path = item.partition("=")
+        if not sep or not path:
+            raise ConfigError(f"--report expects FORMAT=FILE, got {item!r}")
+        if extra_fmt not in RENDERERS:
+            raise ConfigError(f"--report: unknown format '{extra_fmt}'; choose one of {', '.join(RENDERERS)}")
+        out.append((extra_fmt, Path(path)))
+    return out
 
 
 def _terminal_width() -> int:
@@ -194,6 +225,10 @@ def rules_explain(
     from tqcheck.rules.docs import render_rule_explanation
 
     sys.stdout.write(render_rule_explanation(rule_id, fmt))
+
+
+app.command("serve")(serve_command)
+import tqcheck.cli_fix  # noqa: E402, F401  (registers `tqcheck fix`)
 
 
 def main(argv: list[str] | None = None) -> None:

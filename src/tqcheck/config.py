@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tqcheck.errors import ConfigError
-from tqcheck.findings import Severity
+from tqcheck.findings import Category, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,6 +76,14 @@ class Config:
     batch_size: int = 16
     #: Extra pivot languages for the round trip (besides the source language).
     pivots: list[str] = field(default_factory=list)
+    #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
+    rank_fixes: bool = True
+    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml (None: that file's value).
+    fix_min_similarity: float | None = None
+    fix_min_gain: float | None = None
+    #: At most this many findings per rule and document; the rest are counted, not listed,
+    #: so a pathological input ("a a a a ...") cannot flood the report.
+    max_findings_per_rule: int = 1000
     cache_dir: str = field(default_factory=default_cache_dir)
     use_cache: bool = True
     #: Where the configuration was read from (set by the loader, not a user key).
@@ -143,10 +151,17 @@ def validate(config: Config, where: str = "configuration") -> Config:
             raise ConfigError(f"{where}: unknown severity '{name}' in penalties; use minor, major, critical")
     if config.fail_under is not None and not 0 <= config.fail_under <= 100:
         raise ConfigError(f"{where}: fail_under must be between 0 and 100, not {config.fail_under}")
+    gated_categories = [c.value for c in Category if c is not Category.NON_CONTENT]
+    for name, limit in config.category_fail_under.items():
+        if name not in gated_categories:
+            raise ConfigError(f"{where}: unknown category '{name}' in category_fail_under; "
+                              f"use {', '.join(gated_categories)}")
+        if not 0 <= limit <= 100:
+            raise ConfigError(f"{where}: category_fail_under.{name} must be between 0 and 100, not {limit}")
     for pair in config.mt_models:
         if len(pair.split("-")) != 2 or not all(pair.split("-")):
             raise ConfigError(f"{where}: mt_models key {pair!r} must look like SRC-TGT, e.g. en-fr")
-    for key in ("beam_size", "n_best", "max_length", "batch_size"):
+    for key in ("beam_size", "n_best", "max_length", "batch_size", "max_findings_per_rule"):
         if getattr(config, key) < 1:
             raise ConfigError(f"{where}: '{key}' must be at least 1")
     return config

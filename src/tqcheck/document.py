@@ -49,6 +49,9 @@ class Document:
     #: Reader-specific metadata (encoding, BOM, line endings...).
     meta: dict[str, Any] = field(default_factory=dict)
     _offsets: OffsetMap | None = field(default=None, repr=False, compare=False)
+    # Cache for segment_at: the list it was built from, and its starts.
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    _starts_for: list[Segment] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.check_text:
@@ -64,8 +67,10 @@ class Document:
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment containing ``offset`` (binary search over ordered segments)."""
-        starts = [s.start for s in self.segments]
-        i = bisect.bisect_right(starts, offset) - 1
+        if self._starts_for is not self.segments or len(self._starts) != len(self.segments):
+            self._starts = [s.start for s in self.segments]
+            self._starts_for = self.segments
+        i = bisect.bisect_right(self._starts, offset) - 1
         if i >= 0 and self.segments[i].start <= offset < max(self.segments[i].end, offset + 1):
             return self.segments[i]
         return None

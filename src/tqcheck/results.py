@@ -39,6 +39,12 @@ class DocumentResult:
 class GateResult:
     passed: bool = True
     reasons: list[str] = field(default_factory=list)
+    #: The same reasons by document path (without the path prefix), for per-document renderers.
+    by_document: dict[str, list[str]] = field(default_factory=dict)
+
+    def fail(self, path: str, reason: str) -> None:
+        self.reasons.append(f"{path}: {reason}")
+        self.by_document.setdefault(path, []).append(reason)
 
 
 @dataclass

@@ -29,17 +29,22 @@ def penalty_of(findings: Iterable[Finding], penalties: dict[str, float]) -> floa
 
 def score_document(doc: Document, findings: list[Finding], config: Config) -> DocumentResult:
     by_segment: dict[int, list[Finding]] = defaultdict(list)
+    content: list[Finding] = []
     for f in findings:
         seg = doc.segment_at(f.start)
         if seg is not None:
             by_segment[seg.index].append(f)
+        if f.category is not Category.NON_CONTENT and not (seg is not None and seg.non_content):
+            content.append(f)
     seg_scores: dict[int, float] = {}
     words = 0
     for seg in doc.segments:
-        n = 0 if seg.non_content else word_count(seg.text)
+        if seg.non_content:  # page furniture: no words, no penalty
+            seg_scores[seg.index] = 100.0
+            continue
+        n = word_count(seg.text)
         words += n
         seg_scores[seg.index] = quality(penalty_of(by_segment[seg.index], config.penalties), n)
-    content = [f for f in findings if not _in_non_content(doc, f)]
     total = penalty_of(content, config.penalties)
     categories = {
         c.value: quality(penalty_of((f for f in content if f.category is c), config.penalties), words)
@@ -63,6 +68,11 @@ def _in_non_content(doc: Document, f: Finding) -> bool:
     return seg is not None and seg.non_content
 
 
+def is_content_finding(doc: Document, f: Finding) -> bool:
+    """False for page furniture (a non-content finding, or any finding inside a non-content segment)."""
+    return not _in_non_content(doc, f)
+
+
 def gated_findings(result: DocumentResult) -> list[Finding]:
     """Findings that count for the gate: content findings a baseline does not already know."""
     return [
@@ -77,27 +87,25 @@ def evaluate_gate(report: Report, config: Config) -> GateResult:
     threshold = config.fail_on_severity
     for result in report.documents:
         if result.error:
-            gate.reasons.append(f"{result.path}: could not be checked ({result.error})")
+            gate.fail(result.path, f"could not be checked ({result.error})")
             continue
         counted = gated_findings(result)
         if config.fail_under is not None:
             # With a baseline, the score the gate sees ignores known findings.
             score = quality(penalty_of(counted, config.penalties), result.words)
             if score < config.fail_under:
-                gate.reasons.append(f"{result.path}: score {score:.2f} is below {config.fail_under:g}")
+                gate.fail(result.path, f"score {score:.2f} is below {config.fail_under:g}")
         for category, limit in config.category_fail_under.items():
             cat_score = quality(
                 penalty_of((f for f in counted if f.category.value == category), config.penalties),
                 result.words,
             )
             if cat_score < limit:
-                gate.reasons.append(f"{result.path}: {category} score {cat_score:.2f} is below {limit:g}")
+                gate.fail(result.path, f"{category} score {cat_score:.2f} is below {limit:g}")
         if threshold is not None:
             worst = [f for f in counted if f.severity >= threshold]
             if worst:
-                gate.reasons.append(
-                    f"{result.path}: {len(worst)} finding(s) of severity {threshold.value} or worse"
-                )
+                gate.fail(result.path, f"{len(worst)} finding(s) of severity {threshold.value} or worse")
     gate.passed = not gate.reasons
     return gate
 

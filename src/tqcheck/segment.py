@@ -23,6 +23,7 @@ _PYSBD_LANGS = {
     "fr", "my", "el", "it", "ja", "de", "kk", "sk",
 }
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\r]*\n|\r[ \t\f\v]*\r(?!\n)")
+_MAYBE_BOUNDARY = re.compile(r"[.!?…。！？]\W*\s+\S|\n")
 _CHEAP_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+")
 
 
@@ -42,10 +43,15 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
     yield from _trimmed(text, pos, len(text))
 
 
+def _blankish(c: str) -> bool:
+    # U+FFFC marks masked inline markup (code, tags, comments): never the edge of a segment.
+    return c.isspace() or c == "\ufffc"
+
+
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and text[start].isspace():
+    while start < end and _blankish(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and _blankish(text[end - 1]):
         end -= 1
     if end > start:
         yield start, end
@@ -53,7 +59,12 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _sentence_spans(text: str, start: int, end: int, language: str) -> Iterator[tuple[int, int]]:
     chunk = text[start:end]
-    pieces = _cheap_split(chunk) if len(chunk) > PYSBD_MAX_CHARS else _pysbd_split(chunk, language)
+    if len(chunk) > PYSBD_MAX_CHARS:
+        pieces = _cheap_split(chunk)
+    elif not _MAYBE_BOUNDARY.search(chunk):
+        pieces = [(0, len(chunk))]  # no sentence mark inside: pysbd would not split (and is slow)
+    else:
+        pieces = _pysbd_split(chunk, language)
     for a, b in pieces:
         for c, d in _trimmed(text, start + a, start + b):
             yield from _cap_length(text, c, d)
@@ -119,7 +130,8 @@ def segment(doc: Document) -> Document:
     return doc
 
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# Numbers with separators ("4,000", "3.5") count as one word, as do hyphenated words.
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*")
 
 
 def word_count(text: str) -> int:

@@ -60,3 +60,15 @@ def read_document(path: str | os.PathLike[str], fmt: str | None = None) -> Docum
     data = read_bytes(name)
     text, meta = decode(data, "<stdin>" if name == "-" else name)
     return document_from_text(text, name, detect_format(name, text, fmt), **meta)
+
+
+def _fuzz_reader(fmt: str):  # type: ignore[no-untyped-def]
+    def read(data: bytes) -> Document:
+        text, meta = decode(data, "<fuzz>")
+        return document_from_text(text, "<fuzz>", fmt, **meta)
+
+    return read
+
+
+#: Bytes -> Document readers exercised by the fuzz target (tests/fuzz/fuzz_readers.py).
+READERS_FOR_FUZZING = [_fuzz_reader("text"), _fuzz_reader("markdown")]

@@ -76,7 +76,7 @@ def mask_markdown(text: str) -> str:
     for start, end in _fenced_blocks(text) + _indented_blocks(text):
         _blank(chars, start, end)
     masked = "".join(chars)
-    for pattern, fill in ((_HTML_COMMENT, " "), (_REF_DEF, " "), (_INLINE_CODE, INLINE_MASK),
+    for pattern, fill in ((_HTML_COMMENT, INLINE_MASK), (_REF_DEF, " "), (_INLINE_CODE, INLINE_MASK),
                           (_AUTOLINK, INLINE_MASK), (_HTML_TAG, INLINE_MASK), (_BARE_URL, INLINE_MASK)):
         for m in pattern.finditer(masked):
             _blank(chars, m.start(), m.end(), fill)

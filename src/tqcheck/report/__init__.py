@@ -23,6 +23,11 @@ RENDERERS: dict[str, str] = {
     "text": "tqcheck.report.text:render",
     "json": "tqcheck.report.json:render",
     "markdown": "tqcheck.report.markdown:render",
+    "html": "tqcheck.report.html:render",
+    "sarif": "tqcheck.report.sarif:render",
+    "junit": "tqcheck.report.junit:render",
+    "github": "tqcheck.report.github:render",
+    "rdjsonl": "tqcheck.report.rdjsonl:render",
 }
 
 

@@ -28,10 +28,14 @@ FULL_TEXT_LIMIT = 20_000
 
 
 def describe_suggestion(s: Suggestion) -> str:
-    shown = f"“{s.replacement}”" if s.replacement.strip() else ("delete" if not s.replacement else "“ ”")
+    text = s.replacement if len(s.replacement) <= 60 else s.replacement[:59] + "…"
+    shown = f"“{text}”" if s.replacement.strip() else ("delete" if not s.replacement else "“ ”")
+    tags = [] if s.source == "rule" else [s.source]
     if s.score is not None:
-        shown += f" ({s.score:+.2f})"
-    return shown
+        tags.append(f"score {s.score:+.2f}")
+    if "similarity" in s.evidence:
+        tags.append(f"similarity {s.evidence['similarity']:.2f}")
+    return shown + (f" ({', '.join(tags)})" if tags else "")
 
 
 def _highlighted(result: DocumentResult) -> Text:
@@ -66,7 +70,7 @@ def _findings_list(result: DocumentResult) -> Text:
     """One block per finding: position, severity, rule; the span in context; why; the fixes."""
     doc = result.document
     out = Text()
-    for f in result.findings:
+    for i, f in enumerate(result.findings):
         pos = doc.offsets.position(f.start)
         out.append(f"{pos.line}:{pos.column}".rjust(8), style="bold")
         out.append("  ")
@@ -74,6 +78,8 @@ def _findings_list(result: DocumentResult) -> Text:
         out.append(f.rule, style="cyan")
         if f.confidence < 1:
             out.append(f"  (confidence {f.confidence:.2f})", style="dim")
+        if i in result.baseline_known:
+            out.append("  (known: in the baseline)", style="dim")
         out.append("\n          ")
         out.append_text(_in_context(doc.text, f))
         out.append("\n          ")
@@ -81,25 +87,44 @@ def _findings_list(result: DocumentResult) -> Text:
         if f.suggestions:
             out.append("\n          fix: ", style="green")
             out.append(", ".join(describe_suggestion(s) for s in f.suggestions[:3]), style="green")
+        elif "no_suggestion" in f.evidence:
+            out.append(f"\n          fix: none ({f.evidence['no_suggestion']})", style="dim")
         out.append("\n")
     return out
 
 
 def _corrections(result: DocumentResult) -> Table | None:
-    """Original sentence beside the rewritten one, for findings that carry a rewritten sentence."""
-    rows = []
+    """Each sentence that has suggestions beside the same sentence with the best one of each applied."""
+    from tqcheck.fixes import Edit, apply_edits, resolve
+
+    doc = result.document
+    by_segment: dict[int, list[Edit]] = {}
     for f in result.findings:
-        best = next((s for s in f.suggestions if s.sentence), None)
-        seg = result.document.segment_at(f.start)
-        if best and seg:
-            rows.append((result.document.text[seg.start : seg.end], best.sentence or ""))
+        seg = doc.segment_at(f.start)
+        if not f.suggestions or seg is None or seg.non_content or f.category is Category.NON_CONTENT:
+            continue
+        s = f.suggestions[0]
+        by_segment.setdefault(seg.index, []).append(
+            Edit(f.start, f.end, s.replacement, f.rule, f.severity, s.source, s.safe, s.score))
+    rows = []
+    for index, edits in sorted(by_segment.items()):
+        seg = doc.segments[index]
+        start, end = seg.start, max([seg.end, *(e.end for e in edits)])
+        chosen, _ = resolve(edits)
+        local = [Edit(e.start - start, e.end - start, e.replacement, e.rule, e.severity, e.source, e.safe)
+                 for e in chosen]
+        original = doc.text[start:end]
+        fixed = apply_edits(original, local)
+        if fixed != original:
+            rows.append((original, fixed, "" if all(e.safe for e in chosen) else " *"))
     if not rows:
         return None
-    table = Table(title="Suggested rewrites", expand=True, header_style="bold")
+    table = Table(title="Suggested rewrites (best fix of each finding; * includes unsafe fixes)",
+                  expand=True, header_style="bold", show_lines=True)
     table.add_column("Original", ratio=1)
     table.add_column("Suggested", ratio=1, style="green")
-    for original, rewritten in rows:
-        table.add_row(original, rewritten)
+    for original, rewritten, mark in rows:
+        table.add_row(original, rewritten + mark)
     return table
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tqcheck.document import Document
 from tqcheck.findings import Finding
 from tqcheck.signals.base import Signal, SignalOutput, SignalUnavailable
+from tqcheck.suppress import suppress_findings
 
 if TYPE_CHECKING:
     from tqcheck.config import Config
@@ -26,10 +27,21 @@ REGISTRY: dict[str, str] = {
 #: Each is ``fuse(doc, findings, config) -> findings``.
 FUSERS: list[Callable[[Document, list[Finding], Config], list[Finding]]] = []
 
+# Inline `<!-- tqcheck: ignore RULE -->` comments and the `ignore` list: keep this one last.
+FUSERS.append(suppress_findings)
+
+#: Stages that run after every fuser, once per check over all documents, with the shared model hub
+#: (ranking suggested fixes needs the LM and the embedder, and batches across documents).
+#: name -> ``"module:function"`` taking ``(docs, findings, config, hub)`` and returning
+#: ``(reason, fix)`` notes that land in the report's ``skipped`` list under that name.
+FINISHERS: dict[str, str] = {
+    "ranking": "tqcheck.ranking:rank_findings",
+}
+
 
 def load_signal_class(name: str) -> type[Signal]:
     module_name, _, cls = REGISTRY[name].partition(":")
     return getattr(importlib.import_module(module_name), cls)
 
 
-__all__ = ["FUSERS", "REGISTRY", "Signal", "SignalOutput", "SignalUnavailable", "load_signal_class"]
+__all__ = ["FINISHERS", "FUSERS", "REGISTRY", "Signal", "SignalOutput", "SignalUnavailable", "load_signal_class"]

@@ -1,0 +1,508 @@
+"""Rank suggested fixes: gather candidates per finding, keep the few that read better and mean the same.
+
+Runs once per check, after every signal and fuser, over all documents at once (it is listed in
+``tqcheck.signals.FINISHERS``, a post-processing stage that, unlike a fuser, gets the shared model hub
+and sees every document so model calls are batched).
+
+Candidates for a finding:
+
+- the suggestions it already carries: exact rule replacements (typography; safe), lexicon alternatives
+  for false friends and calques (unsafe), round-trip wordings from the round-trip signal;
+- for a finding with no safe fix and some words in its span, round-trip rewrites of its sentence: those
+  the round-trip signal stored in ``segment.signals["roundtrip"]`` (1-best or n-best, every pivot), plus,
+  when a translation model for a pivot is at hand, an n-best round trip of that sentence alone
+  (``forward_n_best`` x ``back_n_best`` per pivot; pivots = the source language and ``pivots``). Each
+  rewrite is cut down to the minimal changed region covering the span (:mod:`tqcheck.candidates`).
+
+Measures, for the sentence with the candidate against the sentence without it:
+
+- fluency gain = fluency(rewritten) - fluency(original), where fluency is the LM's per-token SLOR
+  (log-probability normalised for length and word frequency), or the mean token log-probability when
+  the scorer gives no SLOR;
+- similarity = cosine similarity of the two sentences' embeddings, when an embedding model is available.
+
+A candidate that is not safe is dropped when its similarity is below ``min_similarity`` (it changes the
+meaning) or its gain is below ``min_gain`` (it reads worse). Score = gain + similarity_weight *
+(similarity - 1) (the similarity term is left out when there is no embedder). Safe suggestions are
+scored but never dropped. A finding keeps its safe suggestions and its best ``keep`` others, best first,
+each with ``score``, ``sentence`` (the rewritten sentence) and ``evidence`` (gain, similarity, pivot).
+
+A kept candidate may cover more than the finding's span (the changed words reach past it); the finding
+is then widened to the union of its kept candidates' regions, every kept replacement is padded with the
+original text to cover exactly that span, and ``evidence["span_widened_from"]`` keeps the old span.
+
+A finding that could take a rewrite but ends with no suggestion says why in
+``evidence["no_suggestion"]`` (e.g. "round trip skipped (no en-fr model)").
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tqcheck.document import Document, Segment
+from tqcheck.findings import Category, Finding, Suggestion
+from tqcheck.signals.base import SignalUnavailable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from tqcheck.config import Config
+    from tqcheck.models.hub import ModelHub
+
+NAME = "ranking"
+_WORD = re.compile(r"\w")
+
+
+class LMScorerLike(Protocol):
+    def score(self, texts: Sequence[str]) -> list[Any]: ...
+
+
+class EmbedderLike(Protocol):
+    def similarity(self, a: Sequence[str], b: Sequence[str]) -> list[float]: ...
+
+
+class TranslatorLike(Protocol):
+    def translate(self, texts: Sequence[str], n_best: int = 1) -> list[list[str]]: ...
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    keep: int = 3
+    min_similarity: float = 0.75
+    min_gain: float = 0.0
+    similarity_weight: float = 2.0
+    forward_n_best: int = 2
+    back_n_best: int = 4
+
+    @classmethod
+    def load(cls, config: Config | None = None) -> Thresholds:
+        values = dict(_data())
+        if config is not None:
+            for key in ("min_similarity", "min_gain"):
+                override = getattr(config, f"fix_{key}", None)
+                if override is not None:
+                    values[key] = float(override)
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k in values})
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    text = resources.files("tqcheck").joinpath("data/ranking.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How a rewritten sentence compares with the original one."""
+
+    gain: float | None
+    similarity: float | None
+    before: float | None = None
+    after: float | None = None
+
+
+def fluency(scores: Any) -> float:
+    """Per-token fluency of one scored sentence: SLOR when the scorer gives it, else mean log-prob."""
+    slor = getattr(scores, "slor", None)
+    if slor is not None:
+        return float(slor)
+    n = len(getattr(scores, "tokens", None) or ()) or 1
+    return float(scores.logprob) / n
+
+
+def measure(pairs: Sequence[tuple[str, str]], lm: LMScorerLike | None,
+            embedder: EmbedderLike | None) -> list[Measure]:
+    """Fluency gain and similarity for each (original, rewritten) pair; every distinct sentence is
+    scored once, in one batch."""
+    fl: dict[str, float] = {}
+    if lm is not None and pairs:
+        unique = list(dict.fromkeys(s for pair in pairs for s in pair))
+        fl = {s: fluency(ts) for s, ts in zip(unique, lm.score(unique), strict=True)}
+    sims: list[float | None] = [None] * len(pairs)
+    if embedder is not None and pairs:
+        distinct = list(dict.fromkeys(pairs))
+        values = embedder.similarity([a for a, _ in distinct], [b for _, b in distinct])
+        by_pair = {p: float(v) for p, v in zip(distinct, values, strict=True)}
+        sims = [by_pair[p] for p in pairs]
+    out = []
+    for (orig, new), sim in zip(pairs, sims, strict=True):
+        before, after = fl.get(orig), fl.get(new)
+        gain = after - before if before is not None and after is not None else None
+        out.append(Measure(gain, sim, before, after))
+    return out
+
+
+def decide(suggestion: Suggestion, m: Measure, th: Thresholds) -> tuple[float | None, str | None]:
+    """The candidate's score, and why it is dropped (None: kept)."""
+    score: float | None = None
+    if m.gain is not None:
+        score = m.gain + (th.similarity_weight * (m.similarity - 1.0) if m.similarity is not None else 0.0)
+    elif m.similarity is not None:
+        score = th.similarity_weight * (m.similarity - 1.0)
+    if suggestion.safe:
+        return score, None
+    if m.similarity is not None and m.similarity < th.min_similarity:
+        return score, f"changes the meaning (similarity {m.similarity:.2f} < {th.min_similarity:g})"
+    if m.gain is not None and m.gain < th.min_gain:
+        return score, f"less fluent (gain {m.gain:+.2f})"
+    return score, None
+
+
+@dataclass
+class Candidate:
+    """A suggestion for ``text[start:end]`` of a document, and the sentence it makes."""
+
+    suggestion: Suggestion
+    start: int
+    end: int
+    original: str
+    rewritten: str
+    measure: Measure | None = None
+    dropped: str | None = None
+
+
+@dataclass
+class _Work:
+    """One finding being ranked."""
+
+    doc: Document
+    finding: Finding
+    ctx_start: int
+    ctx_end: int
+    segments: list[Segment]
+    wants_rewrite: bool
+    candidates: list[Candidate] = field(default_factory=list)
+    #: Why no round-trip rewrite could be had, if none could.
+    rewrite_note: str | None = None
+    rewrite_fix: str | None = None
+
+
+def rank_candidates(original: str, candidates: Sequence[tuple[Suggestion, str]], lm: LMScorerLike | None,
+                    embedder: EmbedderLike | None, th: Thresholds | None = None
+                    ) -> tuple[list[Suggestion], list[tuple[Suggestion, str]]]:
+    """Rank suggestions for one sentence: (kept best first, dropped with the reason).
+
+    ``candidates`` pairs each suggestion with the sentence it makes. Used by the pipeline through
+    :func:`rank_findings`; exposed for tests and the Python API.
+    """
+    th = th or Thresholds.load()
+    measures = measure([(original, new) for _, new in candidates], lm, embedder)
+    cands = [Candidate(s, 0, 0, original, new, m) for (s, new), m in zip(candidates, measures, strict=True)]
+    kept = _keep(cands, th)
+    return [c.suggestion for c in kept], [(c.suggestion, c.dropped or "") for c in cands if c.dropped]
+
+
+def _keep(cands: list[Candidate], th: Thresholds) -> list[Candidate]:
+    for c in cands:
+        m = c.measure or Measure(None, None)
+        score, c.dropped = decide(c.suggestion, m, th)
+        s = c.suggestion
+        s.score = None if score is None else round(score, 4)
+        s.sentence = c.rewritten
+        if m.gain is not None:
+            s.evidence["fluency_gain"] = round(m.gain, 4)
+            s.evidence["fluency_before"] = round(m.before or 0.0, 4)
+            s.evidence["fluency_after"] = round(m.after or 0.0, 4)
+        if m.similarity is not None:
+            s.evidence["similarity"] = round(m.similarity, 4)
+    alive = [c for c in cands if not c.dropped]
+
+    def order(c: Candidate) -> tuple[int, float]:
+        return (0 if c.suggestion.safe else 1, -(c.suggestion.score if c.suggestion.score is not None
+                                                 else float("-inf")))
+
+    alive.sort(key=order)  # stable: unscored candidates keep the order their source gave
+    safe = [c for c in alive if c.suggestion.safe]
+    return safe + [c for c in alive if not c.suggestion.safe][: th.keep]
+
+
+# --------------------------------------------------------------------------------------------------
+# The pipeline stage
+
+
+LMFactory = Callable[[str], LMScorerLike]
+EmbedFactory = Callable[[], EmbedderLike]
+TranslatorFactory = Callable[[str, str], TranslatorLike]
+
+
+def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], config: Config,
+                  hub: ModelHub, *, lm_factory: LMFactory | None = None,
+                  embed_factory: EmbedFactory | None = None,
+                  translator_factory: TranslatorFactory | None = None) -> list[tuple[str, str]]:
+    """Rank every finding's suggestions in place; returns (reason, fix) notes for the skipped list.
+
+    The factories default to the project's model loaders (``get_lm_scorer``, ``get_embedder``,
+    ``get_translator``); tests pass their own.
+    """
+    if not getattr(config, "rank_fixes", True):
+        return []
+    th = Thresholds.load(config)
+    notes: list[tuple[str, str]] = []
+    work = [w for doc, found in zip(docs, findings, strict=True) for w in _collect(doc, found)]
+    if not work:
+        return notes
+    _round_trip_candidates(work, config, hub, th, translator_factory)
+    if not any(w.candidates for w in work):
+        _explain_missing(work)
+        return notes
+    # Models load only when something needs ranking; meaning is checked only for unsafe candidates
+    # (a safe typography fix cannot change it).
+    embedder, why = None, None
+    if any(not c.suggestion.safe for w in work for c in w.candidates):
+        embedder, why = _load(embed_factory or _default_embedder(config, hub))
+        if why:
+            notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
+    by_lang: dict[str, list[_Work]] = defaultdict(list)
+    for w in work:
+        by_lang[w.doc.language].append(w)
+    for lang, items in by_lang.items():
+        lm, why = _load(lambda lang=lang: (lm_factory or _default_lm(config, hub))(lang))
+        if why and any(not c.suggestion.safe for w in items for c in w.candidates):
+            notes.append((f"fluency of suggested fixes not measured for '{lang}' ({why[0]})", why[1]))
+        cands = [c for w in items for c in w.candidates]
+        with hub.use_lock:
+            measures = measure([(c.original, c.rewritten) for c in cands], lm, embedder)
+        for c, m in zip(cands, measures, strict=True):
+            c.measure = m
+    for w in work:
+        _finish(w, th)
+    return notes
+
+
+def _load(factory: Callable[[], Any]) -> tuple[Any, tuple[str, str] | None]:
+    try:
+        return factory(), None
+    except SignalUnavailable as exc:
+        return None, (exc.reason, exc.fix)
+    except ImportError as exc:
+        return None, (f"model support not installed ({exc.name or exc})", "pip install 'tqcheck[embed]'")
+
+
+def _default_lm(config: Config, hub: ModelHub) -> LMFactory:
+    def factory(lang: str) -> LMScorerLike:
+        from tqcheck.models.lm import get_lm_scorer
+
+        return get_lm_scorer(config, hub, lang)
+
+    return factory
+
+
+def _default_embedder(config: Config, hub: ModelHub) -> EmbedFactory:
+    def factory() -> EmbedderLike:
+        from tqcheck.models.embed import get_embedder
+
+        return get_embedder(config, hub)
+
+    return factory
+
+
+def _default_translator(config: Config, hub: ModelHub) -> TranslatorFactory:
+    def factory(src: str, tgt: str) -> TranslatorLike:
+        from tqcheck.models.translate import get_translator
+
+        return get_translator(config, hub, src, tgt)
+
+    return factory
+
+
+def _collect(doc: Document, found: list[Finding]) -> list[_Work]:
+    out = []
+    for f in found:
+        if f.category is Category.NON_CONTENT:
+            continue
+        segs = [s for s in doc.segments if s.start < max(f.end, f.start + 1) and s.end > f.start]
+        if not segs or any(s.non_content for s in segs):
+            continue
+        start, end = min(s.start for s in segs), max(s.end for s in segs)
+        wants = not any(s.safe for s in f.suggestions) and bool(_WORD.search(doc.text[f.start : f.end]))
+        if not f.suggestions and not wants:
+            continue
+        w = _Work(doc, f, start, end, segs, wants)
+        original = doc.text[start:end]
+        for s in f.suggestions:
+            rewritten = original[: f.start - start] + s.replacement + original[f.end - start :]
+            w.candidates.append(Candidate(s, f.start, f.end, original, rewritten))
+        out.append(w)
+    return out
+
+
+def _stored_rewrites(w: _Work) -> list[tuple[str, str]]:
+    """(pivot, rewritten sentence) from the round-trip signal's per-segment data and suggestions."""
+    found: list[tuple[str, str]] = []
+    if len(w.segments) == 1:
+        found.extend(_walk_roundtrip(w.segments[0].signals.get("roundtrip"), None))
+    for s in w.finding.suggestions:
+        if s.source == "roundtrip" and s.sentence:
+            found.append((str(s.evidence.get("pivot", "")), s.sentence))
+    return found
+
+
+_TEXT_KEYS = ("text", "alternatives", "nbest", "n_best", "texts", "candidates", "rewrites")
+
+
+def _walk_roundtrip(data: Any, pivot: str | None) -> list[tuple[str, str]]:
+    """Round-trip texts in whatever nesting the signal stored: a text, an n-best list, or a table
+    per pivot language."""
+    out: list[tuple[str, str]] = []
+    if isinstance(data, str):
+        out.append((pivot or "", data))
+    elif isinstance(data, list):
+        for item in data:
+            out.extend(_walk_roundtrip(item, pivot))
+    elif isinstance(data, dict):
+        here = str(data.get("pivot") or pivot or "")
+        for key in _TEXT_KEYS:
+            if key in data:
+                out.extend(_walk_roundtrip(data[key], here))
+        for key in ("pivots", "by_pivot"):
+            sub = data.get(key)
+            if isinstance(sub, dict):
+                for name, value in sub.items():
+                    out.extend(_walk_roundtrip(value, str(name)))
+    return out
+
+
+def _pivots(doc: Document, config: Config) -> list[str]:
+    pivots = [p for p in [doc.source_language, *config.pivots] if p and p != doc.language]
+    return list(dict.fromkeys(pivots))
+
+
+def _round_trip_candidates(work: list[_Work], config: Config, hub: ModelHub, th: Thresholds,
+                           translator_factory: TranslatorFactory | None) -> None:
+    from tqcheck.candidates import minimal_rewrite
+
+    wanting = [w for w in work if w.wants_rewrite]
+    if not wanting:
+        return
+    rewrites: dict[int, list[tuple[str, str]]] = {id(w): _stored_rewrites(w) for w in wanting}
+    generate = translator_factory is not None or "roundtrip" in config.signals
+    if not generate:
+        for w in wanting:
+            if not rewrites[id(w)]:
+                w.rewrite_note = "round trip not run (it is not among the selected signals)"
+                w.rewrite_fix = "add roundtrip to --signals"
+    else:
+        factory = translator_factory or _default_translator(config, hub)
+        # Group the flagged sentences by (target language, pivot) so each model runs once.
+        groups: dict[tuple[str, str], list[_Work]] = defaultdict(list)
+        for w in wanting:
+            pivots = _pivots(w.doc, config)
+            if not pivots and not rewrites[id(w)]:
+                w.rewrite_note = "round trip skipped (source language unknown)"
+                w.rewrite_fix = "pass --source-lang (or set pivots in tqcheck.toml)"
+            for p in pivots:
+                groups[(w.doc.language, p)].append(w)
+        for (lang, pivot), items in groups.items():
+            forward, why = _load(lambda lang=lang, pivot=pivot: factory(lang, pivot))
+            back, why_back = (None, None) if forward is None else _load(
+                lambda lang=lang, pivot=pivot: factory(pivot, lang))
+            missing = (f"{lang}-{pivot}", why) if forward is None else (f"{pivot}-{lang}", why_back)
+            if forward is None or back is None:
+                for w in items:
+                    if not rewrites[id(w)]:
+                        w.rewrite_note = f"round trip skipped (no {missing[0]} model)"
+                        w.rewrite_fix = missing[1][1] if missing[1] else None
+                continue
+            texts = list(dict.fromkeys(w.doc.text[w.ctx_start : w.ctx_end] for w in items))
+            with hub.use_lock:
+                there = forward.translate(texts, n_best=th.forward_n_best)
+                flat = [t for alts in there for t in dict.fromkeys(alts) if t.strip()]
+                back_alts = back.translate(flat, n_best=th.back_n_best) if flat else []
+            by_text: dict[str, list[str]] = {}
+            it = iter(back_alts)
+            for text, alts in zip(texts, there, strict=True):
+                out: list[str] = []
+                for t in dict.fromkeys(alts):
+                    if t.strip():
+                        out.extend(next(it))
+                by_text[text] = out
+            for w in items:
+                rewrites[id(w)].extend((pivot, r) for r in by_text[w.doc.text[w.ctx_start : w.ctx_end]])
+    for w in wanting:
+        original = w.doc.text[w.ctx_start : w.ctx_end]
+        seen = {(c.start, c.end, c.suggestion.replacement) for c in w.candidates}
+        tried = 0
+        for pivot, rewrite in rewrites[id(w)]:
+            rewrite = rewrite.strip()
+            if not rewrite or rewrite == original.strip():
+                continue
+            tried += 1
+            region = minimal_rewrite(original, rewrite, w.finding.start - w.ctx_start,
+                                     w.finding.end - w.ctx_start)
+            if region is None:
+                continue
+            key = (w.ctx_start + region.start, w.ctx_start + region.end, region.replacement)
+            if key in seen:
+                continue
+            seen.add(key)
+            evidence: dict[str, Any] = {"pivot": pivot} if pivot else {}
+            w.candidates.append(Candidate(
+                Suggestion(region.replacement, safe=False, source="roundtrip", evidence=evidence),
+                key[0], key[1], original, region.rewritten))
+        if tried and not w.rewrite_note and not any(c.suggestion.source == "roundtrip" for c in w.candidates):
+            w.rewrite_note = "the round-trip rewrites leave this span unchanged"
+
+
+def _explain_missing(work: list[_Work]) -> None:
+    for w in work:
+        if w.wants_rewrite and not w.finding.suggestions:
+            _say_none(w, [])
+
+
+def _say_none(w: _Work, dropped: list[Candidate]) -> None:
+    f = w.finding
+    if dropped:
+        reasons: dict[str, int] = defaultdict(int)
+        for c in dropped:
+            reasons[(c.dropped or "").split(" (")[0]] += 1
+        parts = ", ".join(f"{n} {why}" for why, n in reasons.items())
+        note = f"every candidate was dropped ({parts})"
+    else:
+        note = w.rewrite_note or "no candidate replacement (no rule, lexicon entry or round trip offers one)"
+    f.evidence["no_suggestion"] = note
+    if w.rewrite_fix and not dropped:
+        f.evidence["no_suggestion_fix"] = w.rewrite_fix
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _finish(w: _Work, th: Thresholds) -> None:
+    f = w.finding
+    kept = _keep(w.candidates, th)
+    dropped = [c for c in w.candidates if c.dropped]
+    if dropped:
+        f.evidence["dropped_suggestions"] = [
+            {"replacement": _short(c.suggestion.replacement), "source": c.suggestion.source, "why": c.dropped}
+            for c in sorted(dropped, key=lambda c: -(c.suggestion.score or float("-inf")))[:3]
+        ]
+    if not kept:
+        f.suggestions = []
+        if w.wants_rewrite:
+            _say_none(w, dropped)
+        return
+    start, end = min([f.start, *(c.start for c in kept)]), max([f.end, *(c.end for c in kept)])
+    if (start, end) != (f.start, f.end):
+        f.evidence["span_widened_from"] = [f.start, f.end]
+        f.start, f.end = start, end
+    text = w.doc.text
+    for c in kept:
+        s = c.suggestion
+        s.replacement = text[start : c.start] + s.replacement + text[c.end : end]
+    f.suggestions = [c.suggestion for c in kept]
+    if w.wants_rewrite and w.rewrite_note and not any(c.suggestion.source == "roundtrip" for c in kept):
+        f.evidence["no_roundtrip_suggestion"] = w.rewrite_note
+
+
+__all__ = ["Measure", "Thresholds", "decide", "fluency", "measure", "rank_candidates", "rank_findings"]
