@@ -170,6 +170,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{1000 * (n_pe - n_exact) / max(pe_words, 1):.3f}")
     print(f"Time      : detokenise+load {t1 - t0:.1f}s, MT {t2 - t1:.1f}s, PE {t3 - t2:.1f}s "
           f"({(len(mt) + len(pe)) / max(t3 - t1, 1e-9):.0f} lines/s)")
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for rule, c in per_rule.items():
+        groups[rule.split(".")[0]].update(c)
+    print("\nPer group (MT side: findings, precision | clean side: findings):")
+    for group in sorted(set(groups) | {r.split(".")[0] for r in pe_rule}, key=lambda g: -sum(groups[g].values())):
+        c = groups[group]
+        n = c["correct"] + c["wrong"]
+        pe_n = sum(v for r, v in pe_rule.items() if r.split(".")[0] == group)
+        print(f"  {group:<52} {n:>5} {c['correct'] / n if n else 0:>5.2f} | {pe_n:>4}")
     print("\nPer rule (MT side: findings, precision | clean side: findings):")
     for rule in sorted(set(per_rule) | set(pe_rule), key=lambda r: -sum(per_rule[r].values())):
         c = per_rule[rule]

@@ -101,6 +101,7 @@ def test_seed_false_friends_with_french_source(seed_report: dict) -> None:
     (f,) = _findings(seed_report, "false-friend.fr-en.recognize-admit")
     assert text[f["start"]:f["end"]] == "recognized"
     assert f["suggestions"][0]["replacement"] == "acknowledged" and f["suggestions"][0]["safe"] is False
+    assert f["suggestions"][0]["source"] == "lexicon"
 
 
 def test_seed_without_source_language_still_runs_confident_lexicon_entries() -> None:

@@ -43,6 +43,8 @@ class RulesSignal(Signal):
         return out
 
     def _findings(self, rule: Rule, text: str, offset: int, context: Context) -> list[Finding]:
+        # `tqcheck fix --apply lexicon` applies false-friend and calque alternatives by this source.
+        source = "lexicon" if rule.kind == "lexicon" else "rule"
         return [
             Finding(
                 rule=rule.id,
@@ -51,7 +53,7 @@ class RulesSignal(Signal):
                 start=offset + m.start,
                 end=offset + m.end,
                 message=m.message,
-                suggestions=[Suggestion(replacement=r, safe=rule.safe, source="rule") for r in m.replacements],
+                suggestions=[Suggestion(replacement=r, safe=rule.safe, source=source) for r in m.replacements],
                 confidence=m.confidence if m.confidence is not None else rule.confidence,
                 evidence=dict(m.evidence),
                 signal=self.name,
