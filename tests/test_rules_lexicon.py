@@ -11,8 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT
 
+from tests.conftest import ROOT
 from tqcheck.errors import ConfigError
 from tqcheck.rules.engine import Context, load_rules, rule_from_record
 from tqcheck.rules.inflect import inflect, label_of, verb_forms

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.conftest import SEED, run_tqcheck
 
+from tests.conftest import SEED, run_tqcheck
 from tqcheck.api import Checker, check
 from tqcheck.config import Config
 from tqcheck.rules.engine import load_rules
+from tqcheck.segment import word_count
 
 #: Clean, well-edited English written for this test. It deliberately uses words the lexicon
 #: watches (actually, eventually, library, recognize, demand, control, sensible, pass an exam,
@@ -92,7 +93,8 @@ def test_seed_page_furniture_is_non_content_and_left_out_of_the_score(seed_repor
     assert {(f["start"], f["end"]) for f in boiler} == {(s["start"], s["end"]) for s in tail}
     assert all(f["category"] == "non-content" for f in boiler)
     # Their words are not counted and they cost nothing.
-    content_words = sum(len(re.findall(r"\w+(?:[-'’]\w+)*", s["text"])) for s in segments if not s["non_content"])
+    content_words = sum(word_count(s["text"]) for s in segments if not s["non_content"])
+    assert content_words < sum(word_count(s["text"]) for s in segments)
     assert seed_report["words"] == content_words
 
 
@@ -161,3 +163,14 @@ def test_rules_explain_unknown_id_is_one_line_and_exit_2() -> None:
     proc = run_tqcheck("rules", "explain", "typography.nope")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "unknown rule" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_rules_command_filters_by_prefix_and_language_pair() -> None:
+    proc = run_tqcheck("rules", "--select", "locale,typography.closing-quote-opens")
+    ids = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].isalpha() and "." in line.split()[0]]
+    assert ids == [*sorted(r.id for r in load_rules() if r.id.startswith("locale.")), "typography.closing-quote-opens"]
+    assert f"6 of {len(load_rules())} rules" in proc.stdout
+    de = json.loads(run_tqcheck("rules", "--lang", "en", "--source-lang", "de", "-f", "json").stdout)
+    assert de and not [d for d in de if d["id"].startswith(("false-friend.fr-en", "calque.fr-en"))]
+    proc = run_tqcheck("rules", "--select", "nope")
+    assert proc.returncode == 2 and "no rule matches" in proc.stderr

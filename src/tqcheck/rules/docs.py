@@ -48,8 +48,20 @@ def rule_doc(rule: Rule) -> dict[str, object]:
     }
 
 
-def render_rule_list(fmt: str = "text") -> str:
+def render_rule_list(fmt: str = "text", *, select: list[str] | None = None, lang: str | None = None,
+                     source: str | None = None) -> str:
+    """Every rule (or those whose id starts with a ``select`` prefix, that check ``lang``
+    and, with ``source``, that run for text translated from it), sorted by id."""
     rules = sorted(load_rules(), key=lambda r: r.id)
+    total = len(rules)
+    if select:
+        rules = [r for r in rules if any(r.id == p or r.id.startswith(p.rstrip(".*") + ".") for p in select)]
+    if lang:
+        rules = [r for r in rules if "*" in r.languages or lang in r.languages]
+    if source:
+        rules = [r for r in rules if "*" in r.sources or source in r.sources]
+    if not rules:
+        raise TqcheckError("no rule matches; 'tqcheck rules' lists them all")
     if fmt == "json":
         return json.dumps([rule_doc(r) for r in rules], ensure_ascii=False, indent=2) + "\n"
     if fmt != "text":
@@ -60,7 +72,8 @@ def render_rule_list(fmt: str = "text") -> str:
         fix = "-" if not r.has_fix else ("safe" if r.safe else "review")
         langs = ",".join(r.languages) + ("" if "*" in r.sources else f" (from {','.join(r.sources)})")
         lines.append(f"{r.id:<{width}}  {r.category.value:<17}  {r.severity.value:<8}  {fix:<6}  {langs}")
-    lines.append(f"\n{len(rules)} rules. 'tqcheck rules explain ID' tells more about one.")
+    shown = f"{len(rules)} rules" if len(rules) == total else f"{len(rules)} of {total} rules"
+    lines.append(f"\n{shown}. 'tqcheck rules explain ID' tells more about one.")
     return "\n".join(lines) + "\n"
 
 
