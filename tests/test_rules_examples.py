@@ -93,3 +93,27 @@ def test_rule_pack_covers_every_part_of_the_issue() -> None:
                      "demand-pronoun-to", "sensible-sensitive-noun", "library-bookshop",
                      "achieve-finish", "pass-exam-failed", "recognize-admit"]:
         assert any(r.id.endswith("." + required) for r in lexicon), required
+
+
+def test_every_example_fires_through_the_pipeline_too() -> None:
+    """The rules signal screens rules (anchor-word index, `requires`, paragraph scope); every
+    rule must still find its own examples when they go through the whole pipeline."""
+    from tqcheck.api import Checker
+    from tqcheck.config import Config
+    from tqcheck.formats import document_from_text
+
+    cases = [(rule, text) for rule in RULES for text in rule.fires
+             if "en" in rule.languages or "*" in rule.languages]
+    by_source: dict[str | None, list[tuple[Rule, str]]] = {}
+    for rule, text in cases:
+        by_source.setdefault(_context(rule).source, []).append((rule, text))
+    for source, group in by_source.items():
+        checker = Checker(Config(signals=["rules"], lang="en", source_lang=source))
+        report = checker.check_documents([document_from_text(text) for _, text in group])
+        for (rule, text), result in zip(group, report.documents, strict=True):
+            # Within a group, one finding per span is kept (two lexicon entries may agree); an
+            # example of several sentences is checked sentence by sentence, so overlap suffices.
+            same_group = [f for f in result.findings if f.rule.split(".")[0] == rule.group]
+            for m in rule.find(text, _context(rule)):
+                assert any(f.start < m.end and m.start < f.end for f in same_group), (
+                    f"{rule.id} lost {text[m.start:m.end]!r} of {text!r} in the pipeline")

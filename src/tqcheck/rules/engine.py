@@ -82,10 +82,20 @@ class Rule:
     when_source_unknown: bool = False
     #: Whether findings carry a replacement (None: decided by the kind; see ``has_fix``).
     fixable: bool | None = None
+    #: Substrings of which a text must contain at least one for the rule to look at it (a
+    #: cheap screen: "«" for guillemets, digits for numbers). Empty: always look.
+    requires: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        """Lower-case words one of which a text must contain for the rule to match (empty:
+        unknown). The rules signal indexes rules by them so that a sentence meets only the
+        few lexicon entries whose words it contains."""
+        return frozenset(self.options.get("anchors", ()))
 
     @property
     def has_fix(self) -> bool:
@@ -116,6 +126,8 @@ class Rule:
 
     def find(self, text: str, context: Context | None = None) -> Iterator[Match]:
         """Matches in ``text`` (offsets into it); ``context`` defaults to English, unknown source."""
+        if self.requires and not any(r in text for r in self.requires):
+            return
         if self.kind == "regex":
             yield from self._find_regex(text)
         else:
@@ -168,7 +180,7 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
 _RULE_KEYS = {
     "id", "category", "severity", "message", "kind", "pattern", "flags", "replacement", "safe",
     "languages", "sources", "what", "why", "use_instead", "fires", "passes", "options", "confidence",
-    "scope", "when_source_unknown", "fixable",
+    "scope", "when_source_unknown", "fixable", "requires",
 }
 _SCOPES = ("segment", "paragraph")
 
@@ -200,6 +212,7 @@ def rule_from_record(record: dict[str, Any], where: str) -> Rule:
             scope=record.get("scope", "segment"),
             when_source_unknown=bool(record.get("when_source_unknown", False)),
             fixable=record.get("fixable"),
+            requires=_as_tuple(record.get("requires")),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: rule is missing required key {exc}") from None

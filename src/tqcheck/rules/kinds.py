@@ -290,13 +290,24 @@ def _zipf(word: str, language: str) -> float:
 
 def _foreignness(word: str, context: Context) -> tuple[float, str]:
     """How much more common ``word`` is in a candidate language than in the target, and which."""
-    home = _zipf(word, context.language)
+    return _gap(word, context.language, context.source)
+
+
+@lru_cache(maxsize=131072)
+def _gap(word: str, language: str, source: str | None) -> tuple[float, str]:
+    home = _zipf(word, language)
     best, lang = 0.0, ""
-    for cand in _candidates(context):
+    for cand in _candidates(Context(language, source)):
         gap = _zipf(word, cand) - home
         if gap > best:
             best, lang = gap, cand
     return best, lang
+
+
+def _may_be_foreign(text: str, context: Context, threshold: float) -> bool:
+    """Cheap screen: does any run of letters in ``text`` look foreign at ``threshold``? Most
+    sentences are all target-language words and skip the token-by-token scan entirely."""
+    return any(_gap(w, context.language, context.source)[0] >= threshold for w in _words(text))
 
 
 #: Letters a language writes natively; others in a word are evidence of a foreign word.
@@ -321,6 +332,8 @@ def untranslated_words(rule: Rule, text: str, context: Context) -> Iterator[Matc
     run_gap = float(opts.get("run_gap", 2.0))
     max_home = float(opts.get("max_home_zipf", 3.8))
     allowed = loanwords(context.language)
+    if not _may_be_foreign(text, context, run_gap - 0.5):
+        return
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return
@@ -377,7 +390,7 @@ def untranslated_sentence(rule: Rule, text: str, context: Context) -> Iterator[M
     """A whole sentence in another language than the document's (lingua, confirmed by word
     frequencies so that short English headlines full of names are not mistaken for French)."""
     words = _WORD.findall(text)
-    if len(words) < int(rule.options.get("min_words", 5)):
+    if len(words) < int(rule.options.get("min_words", 5)) or not _may_be_foreign(text, context, 1.0):
         return
     # Cheap screen first: most words must look foreign by their frequencies.
     allowed = loanwords(context.language)

@@ -311,6 +311,7 @@ def lexicon_records(text: str, name: str) -> list[dict[str, Any]]:
             "passes": [row["passes"]] if row["passes"] not in ("", "-") else [],
             "options": {
                 "pattern": pattern,
+                "anchors": pattern.anchors,
                 "conditions": conditions,
                 "suggest": suggestions,
                 "source_term": row["source"],

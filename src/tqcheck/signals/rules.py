@@ -8,6 +8,7 @@ from itertools import groupby
 from tqcheck.document import Document
 from tqcheck.findings import Finding, Suggestion
 from tqcheck.rules.engine import Context, Rule, load_rules
+from tqcheck.rules.kinds import _words
 from tqcheck.signals.base import Signal, SignalOutput
 
 
@@ -21,15 +22,30 @@ class RulesSignal(Signal):
     def active_rules(self, doc: Document) -> list[Rule]:
         return [r for r in self.rules if r.applies_to(doc.language, doc.source_language)]
 
+    def _segment_rules(self, rules: list[Rule]):  # type: ignore[no-untyped-def]
+        """(rules that always run, anchor word -> rules): hundreds of lexicon entries each need
+        one of a few words, so a sentence is only tried against the entries its words name."""
+        always: list[Rule] = []
+        index: dict[str, list[Rule]] = {}
+        for r in rules:
+            if r.anchors:
+                for word in r.anchors:
+                    index.setdefault(word, []).append(r)
+            else:
+                always.append(r)
+        order = {r.id: i for i, r in enumerate(rules)}
+        return always, index, order
+
     def check_document(self, doc: Document) -> SignalOutput:
         out = SignalOutput()
         rules = self.active_rules(doc)
         context = Context(doc.language, doc.source_language)
         found: list[Finding] = []
-        seg_rules = [r for r in rules if r.scope == "segment"]
+        always, index, order = self._segment_rules([r for r in rules if r.scope == "segment"])
         para_rules = [r for r in rules if r.scope == "paragraph"]
         for seg in doc.segments:
-            for rule in seg_rules:
+            anchored = {r.id: r for w in _words(seg.text) for r in index.get(w, ())}
+            for rule in always + sorted(anchored.values(), key=lambda r: order[r.id]):
                 found += self._findings(rule, seg.text, seg.start, context)
         if para_rules:
             for _, segs in groupby(doc.segments, key=lambda s: s.paragraph):
