@@ -129,7 +129,7 @@ def test_multi_line_replacements_take_the_documents_line_ending() -> None:
 
 def test_parse_apply_names_and_errors() -> None:
     assert parse_apply(["lexicon,roundtrip"]) == {"lexicon", "roundtrip"}
-    assert parse_apply(["all"]) == parse_apply(None, unsafe=True) == {"rule", "lexicon", "roundtrip"}
+    assert parse_apply(["all"]) == parse_apply(None, unsafe=True) == {"rule", "lexicon", "roundtrip", "source"}
     assert parse_apply(["safe"]) == frozenset()
     with pytest.raises(ConfigError, match="unknown fix source 'magic'"):
         parse_apply(["magic"])

@@ -11,6 +11,7 @@ import pytest
 from tqcheck.candidates import minimal_rewrite
 from tqcheck.config import Config
 from tqcheck.document import Document, Segment
+from tqcheck.errors import ConfigError
 from tqcheck.findings import Category, Finding, Severity, Suggestion
 from tqcheck.models.hub import ModelHub
 from tqcheck.ranking import Thresholds, fluency, rank_candidates, rank_findings
@@ -307,7 +308,22 @@ def test_config_overrides_the_data_thresholds(tmp_path: Path) -> None:
     from tqcheck.config import load_config
 
     cfg_file = tmp_path / "tqcheck.toml"
-    cfg_file.write_text("fix_min_similarity = 0.5\nfix_min_gain = -1.5\n", "utf-8")
+    cfg_file.write_text("fix_thresholds = { min_similarity = 0.5, min_gain = -1.5, keep = 2 }\n", "utf-8")
     th = Thresholds.load(load_config(cfg_file))
-    assert (th.min_similarity, th.min_gain) == (0.5, -1.5)
-    assert Thresholds.load(Config()).min_similarity == Thresholds.load().min_similarity
+    assert (th.min_similarity, th.min_gain, th.keep) == (0.5, -1.5, 2)
+    assert Thresholds.load(Config()) == Thresholds.load()
+    with pytest.raises(ConfigError, match="unknown key 'min_simlarity'"):
+        Thresholds.load(Config(fix_thresholds={"min_simlarity": 0.5}))
+
+
+def test_a_candidate_that_brings_in_a_non_word_is_dropped() -> None:
+    lm = FakeLM({})
+    cands = [(Suggestion("theseses bombs", source="roundtrip"), sentence_with("theseses bombs")),
+             (Suggestion("Daech bombs", source="roundtrip"), sentence_with("Daech bombs")),
+             (Suggestion("had little effect on", source="roundtrip"), sentence_with("had little effect on"))]
+    kept, dropped = rank_candidates(GARBLED, cands, lm, None, lang="en")
+    assert [s.replacement for s in kept] == ["Daech bombs", "had little effect on"]  # names are exempt
+    assert dropped[0][1] == "brings in an unknown word (theseses)"
+    # Without a language the check is off.
+    kept, _ = rank_candidates(GARBLED, cands, lm, None)
+    assert len(kept) == 3

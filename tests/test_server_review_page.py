@@ -191,28 +191,32 @@ def page(tmp_path_factory):
             browser.close()
 
 
-def finding_index(page: Page, text: str, rule: str) -> int:
-    return page.js(f"""(() => {{
-        for (const li of document.querySelectorAll('#findings li')) {{
-            if (li.querySelector('.span').textContent === {json.dumps(text)} &&
-                li.querySelector('.meta').textContent.startsWith({json.dumps(rule)}) &&
-                !li.classList.contains('seen')) {{ li.classList.add('seen'); return Number(li.dataset.i); }}
-        }}
-        return -1; }})()""")
+def finding_index(page: Page, rule: str, text_before: str) -> int:
+    """Index of the finding of ``rule`` that starts right after ``text_before`` (UTF-16 offsets,
+    as the page counts them)."""
+    start16 = len(text_before.encode("utf-16-le")) // 2
+    found = page.js(f"""window.tqcheckReview.payload().findings
+        .filter(f => f.rule === {json.dumps(rule)} && f.start16 === {start16}).map(f => f.index)""")
+    assert len(found) == 1, (rule, text_before)
+    return found[0]
 
 
 def test_accept_one_reject_one_and_download(page: Page) -> None:
     page.navigate(page.url + "/")
     page.type_into("#text", TEXT)
     page.click("#check")
-    page.wait("document.querySelectorAll('#findings li').length >= 4")
+    page.wait("document.querySelectorAll('#findings ol.tq-findings > li').length >= 4")
     assert page.js("document.getElementById('status').textContent") == "Checked."
-    # the highlighted document is the server's rendering, with one <mark> per finding span
-    assert page.js("document.querySelectorAll('#document mark.tq-f').length") >= 4
-    assert page.js("document.getElementById('document').textContent") == TEXT
-    question = finding_index(page, " ", "typography.space-before-punctuation")  # " ?" comes first
-    comma = finding_index(page, " ", "typography.space-before-punctuation")
-    assert question >= 0 and comma >= 0
+    # the document is drawn by the HTML report's renderer: marks over the spans, its findings list
+    # (moved beside the text) with accept / reject controls added
+    assert page.js("document.querySelectorAll('#document pre.tq-text mark.hl').length") >= 4
+    assert page.js("document.querySelector('#document pre.tq-text').textContent") == TEXT
+    assert (
+        page.js("document.querySelectorAll('#findings ol.tq-findings > li[data-i] button.reject').length")
+        >= 4
+    )
+    question = finding_index(page, "typography.space-before-punctuation", TEXT[: TEXT.index(" ?")])
+    comma = finding_index(page, "typography.space-before-punctuation", TEXT[: TEXT.index(" ,")])
     page.click(f'#findings li[data-i="{question}"] button.accept')
     page.click(f'#findings li[data-i="{comma}"] button.reject')
     assert page.js(f"document.querySelector('#findings li[data-i=\"{question}\"]').className").endswith(
@@ -241,9 +245,9 @@ def test_upload_a_markdown_file(page: Page, tmp_path) -> None:
     page.wait("document.getElementById('text').value.length > 0")
     assert page.js("document.getElementById('format').value") == "markdown"
     page.click("#check")
-    page.wait("document.querySelectorAll('#findings li').length > 0")
+    page.wait("document.querySelectorAll('#findings ol.tq-findings > li').length > 0")
     # Markdown code is not checked: two findings (title and question), not three.
-    assert page.js("document.querySelectorAll('#findings li').length") == 2
+    assert page.js("document.querySelectorAll('#findings ol.tq-findings > li').length") == 2
     page.click("#accept-safe")
     name, content = page.download("#download")
     assert name == "article.corrected.md"

@@ -301,7 +301,8 @@ def test_cli_serves_and_stops_cleanly(tmp_path, stop) -> None:
         proc.send_signal(stop)
         rc = proc.wait(timeout=20)
     assert rc == 0
-    assert proc.stderr.read().strip().endswith("tqcheck serve: stopped")
+    rest = proc.stderr.read()
+    assert rest.strip().endswith("tqcheck serve: stopped") and "Traceback" not in rest, rest
 
 
 def _env() -> dict[str, str]:

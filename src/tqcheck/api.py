@@ -50,16 +50,26 @@ class Checker:
 
     def prepare(self, doc: Document) -> Document:
         """Set the languages from the configuration and segment the document."""
-        if self.config.lang != "auto":
+        declared = doc.meta.get("declared_language")
+        if declared and not self.config.lang_override:
+            doc.language = str(declared)  # a bilingual file says which language its targets are in
+        elif self.config.lang != "auto":
             doc.language = self.config.lang
         else:
             from tqcheck.language import detect_language
 
             doc.language = detect_language(doc.check_text) or "en"
-        if doc.source_language is None:
-            doc.source_language = self.config.source_lang
+        if doc.source_language is None or (self.config.lang_override and self.config.source_lang):
+            doc.source_language = self.config.source_lang or doc.source_language
         # Bilingual readers (XLIFF, PO, ...) arrive with one segment per unit already.
-        return doc if doc.segments else segment(doc)
+        if doc.segments:
+            return doc
+        segment(doc)
+        if doc.source_text is not None:
+            from tqcheck.align import align_document
+
+            align_document(doc, self.config, self.hub)
+        return doc
 
     def check_documents(self, docs: Sequence[Document]) -> Report:
         docs = [self.prepare(d) for d in docs]

@@ -69,6 +69,7 @@ def build_config(
     no_cache: bool = False,
     backend: str | None = None,
     device: str | None = None,
+    glossary: Path | None = None,
 ):  # type: ignore[no-untyped-def]
     """Configuration file, then flags on top; validated once."""
     from tqcheck.config import load_config, parse_pairs, validate
@@ -79,6 +80,10 @@ def build_config(
         changes["lang"] = lang
     if source_lang:
         changes["source_lang"] = None if source_lang in ("none", "auto") else source_lang
+    if lang or source_lang:
+        changes["lang_override"] = True
+    if glossary is not None:
+        changes["glossary"] = str(glossary)
     if select:
         changes["select"] = _split(select)
     if ignore:
@@ -133,11 +138,15 @@ def check(
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
-    input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown.")] = None,
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="auto, transformers, ctranslate2.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,
+    source_file: Annotated[str | None, typer.Option(
+        "--source", help="The source text a plain target was translated from (aligned by sentence).")] = None,
+    glossary: Annotated[Path | None, typer.Option("--glossary", help="Terminology: a CSV or TBX glossary.")] = None,
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", help="Known findings (from --write-baseline): reported, but only new ones gate.")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
@@ -157,10 +166,17 @@ def check(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
-        backend=backend, device=device,
+        backend=backend, device=device, glossary=glossary,
     )
     checker = Checker(cfg)
-    report = checker.check_paths(paths)
+    if source_file is not None:
+        from tqcheck.formats import read_with_source
+
+        if len(paths) != 1:
+            raise ConfigError("--source pairs one source with one target; give exactly one file to check")
+        report = checker.check_documents([read_with_source(paths[0], source_file, cfg.input_format)])
+    else:
+        report = checker.check_paths(paths)
     if baseline is not None or write_baseline is not None:
         from tqcheck.baseline import apply_gate_baseline
 

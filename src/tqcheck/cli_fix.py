@@ -48,7 +48,7 @@ def fix(
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 when fixes would apply.")] = False,
     apply: Annotated[list[str] | None, typer.Option(
-        "--apply", help="Also apply unsafe fixes from these sources: rule, lexicon, roundtrip, all.")] = None,
+        "--apply", help="Also apply unsafe fixes from these sources: rule, lexicon, roundtrip, source, all.")] = None,
     unsafe: Annotated[bool, typer.Option("--unsafe", help="Apply unsafe fixes from every source.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     config_file: ConfigOpt = None,
@@ -87,7 +87,17 @@ def fix(
     for result in report.documents:
         doc = result.document
         fixes = plan(result, cfg, sources)
-        fixed = apply_edits(doc.text, fixes.edits)
+        if doc.meta.get("bilingual"):
+            # XLIFF, PO, TMX, TSV/CSV: fixes go into the target texts, escaped for the format.
+            from tqcheck.formats import write_back_text
+
+            refused: list = []  # type: ignore[type-arg]
+            fixed = write_back_text(doc, fixes.edits, refused)
+            for r in [] if quiet else refused:
+                line = doc.offsets.position(r.edit.start).line
+                sys.stderr.write(f"tqcheck: note: {doc.path}:{line}: fix not written ({r.reason})\n")
+        else:
+            fixed = apply_edits(doc.text, fixes.edits)
         would_change |= fixed != doc.text
         if not quiet:
             _summary(doc.path, fixes, sources, check or diff)

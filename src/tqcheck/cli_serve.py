@@ -169,18 +169,18 @@ def serve(
             timeout_graceful_shutdown=5,
         )
     )
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then re-raises the signal; both end up
-    # as KeyboardInterrupt here, and stopping the server that way is a normal exit (0).
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
+    # that was there before it started. A quiet handler here makes that a normal exit (0) instead
+    # of a KeyboardInterrupt traceback from inside the event loop.
+    stops: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: stops.append(signum))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sock.close()
     sys.stderr.write("tqcheck serve: stopped\n")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt

@@ -78,16 +78,19 @@ class Config:
     pivots: list[str] = field(default_factory=list)
     #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
     rank_fixes: bool = True
-    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml (None: that file's value).
-    fix_min_similarity: float | None = None
-    fix_min_gain: float | None = None
+    #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml, e.g. {min_similarity = 0.8}.
+    fix_thresholds: dict[str, float] = field(default_factory=dict)
     #: At most this many findings per rule and document; the rest are counted, not listed,
     #: so a pathological input ("a a a a ...") cannot flood the report.
     max_findings_per_rule: int = 1000
     cache_dir: str = field(default_factory=default_cache_dir)
     use_cache: bool = True
+    #: Glossary for the source signal's terminology checks: a CSV or TBX file.
+    glossary: str | None = None
     #: Where the configuration was read from (set by the loader, not a user key).
     config_path: str | None = None
+    #: True when --lang/--source-lang were given: they then win over languages a file declares.
+    lang_override: bool = False
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -105,12 +108,12 @@ class Config:
         return Severity(self.fail_on) if self.fail_on else None
 
 
-_USER_KEYS = {f.name: f for f in dataclasses.fields(Config) if f.name != "config_path"}
+_USER_KEYS = {f.name: f for f in dataclasses.fields(Config) if f.name not in ("config_path", "lang_override")}
 _CHOICES = {
     "backend": {"auto", "transformers", "ctranslate2"},
     "device": {"auto", "cpu", "cuda", "mps"},
     "dtype": {"auto", "float32", "float16", "bfloat16", "int8"},
-    "input_format": {"auto", "text", "markdown"},
+    "input_format": {"auto", "text", "markdown", "xliff", "po", "tmx", "tsv", "csv"},
     "fail_on": {None, "minor", "major", "critical"},
 }
 
@@ -220,6 +223,9 @@ def load_config(path: str | os.PathLike[str] | None = None, *, search_from: Path
             raise ConfigError(f"{p}: [tool.tqcheck] must be a table")
     cfg = from_mapping(data, str(p))
     cfg.config_path = str(p)
+    if cfg.glossary and not Path(cfg.glossary).expanduser().is_absolute():
+        # A relative glossary path is relative to the configuration file, not the working directory.
+        cfg.glossary = str(p.parent / cfg.glossary)
     return cfg
 
 

@@ -26,7 +26,7 @@ from tqcheck.results import DocumentResult
 
 #: Sources of unsafe suggestions that ``--apply`` can name. "rule" covers rule replacements not
 #: marked safe; safe suggestions of any source are always applied.
-UNSAFE_SOURCES = ("rule", "lexicon", "roundtrip")
+UNSAFE_SOURCES = ("rule", "lexicon", "roundtrip", "source")
 
 
 def parse_apply(values: Iterable[str] | None, unsafe: bool = False) -> frozenset[str]:

@@ -83,16 +83,24 @@ class Thresholds:
     similarity_weight: float = 2.0
     forward_n_best: int = 2
     back_n_best: int = 4
+    min_word_zipf: float = 1.0
 
     @classmethod
     def load(cls, config: Config | None = None) -> Thresholds:
         values = dict(_data())
-        if config is not None:
-            for key in ("min_similarity", "min_gain"):
-                override = getattr(config, f"fix_{key}", None)
-                if override is not None:
-                    values[key] = float(override)
-        return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k in values})
+        overrides = getattr(config, "fix_thresholds", None) or {}
+        for key, value in overrides.items():
+            if key not in cls.__dataclass_fields__:
+                from tqcheck.errors import ConfigError
+
+                known = ", ".join(cls.__dataclass_fields__)
+                raise ConfigError(f"fix_thresholds: unknown key '{key}'; known: {known}")
+            values[key] = value
+        out = {k: values[k] for k in cls.__dataclass_fields__ if k in values}
+        for key in ("keep", "forward_n_best", "back_n_best"):
+            if key in out:
+                out[key] = max(1, int(out[key]))
+        return cls(**out)
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +150,22 @@ def measure(pairs: Sequence[tuple[str, str]], lm: LMScorerLike | None,
     return out
 
 
+_LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]*[a-z][^\W\d_]*\b")
+
+
+def unknown_words(original: str, rewritten: str, lang: str, min_zipf: float) -> list[str]:
+    """Lower-case words the rewrite brings in that are rarer than ``min_zipf`` (non-words)."""
+    have = {w.lower() for w in re.findall(r"\w+", original)}
+    fresh = [w for w in _LOWER_WORD.findall(rewritten) if w == w.lower() and w not in have]
+    if not fresh:
+        return []
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - a core dependency
+        return []
+    return [w for w in dict.fromkeys(fresh) if zipf_frequency(w, lang) < min_zipf]
+
+
 def decide(suggestion: Suggestion, m: Measure, th: Thresholds) -> tuple[float | None, str | None]:
     """The candidate's score, and why it is dropped (None: kept)."""
     score: float | None = None
@@ -169,6 +193,8 @@ class Candidate:
     rewritten: str
     measure: Measure | None = None
     dropped: str | None = None
+    #: Language of the sentence, for the unknown-word check (None: no check).
+    lang: str | None = None
 
 
 @dataclass
@@ -188,16 +214,18 @@ class _Work:
 
 
 def rank_candidates(original: str, candidates: Sequence[tuple[Suggestion, str]], lm: LMScorerLike | None,
-                    embedder: EmbedderLike | None, th: Thresholds | None = None
+                    embedder: EmbedderLike | None, th: Thresholds | None = None, lang: str | None = None
                     ) -> tuple[list[Suggestion], list[tuple[Suggestion, str]]]:
     """Rank suggestions for one sentence: (kept best first, dropped with the reason).
 
-    ``candidates`` pairs each suggestion with the sentence it makes. Used by the pipeline through
+    ``candidates`` pairs each suggestion with the sentence it makes; ``lang`` turns on the
+    unknown-word check. Used by the pipeline through
     :func:`rank_findings`; exposed for tests and the Python API.
     """
     th = th or Thresholds.load()
     measures = measure([(original, new) for _, new in candidates], lm, embedder)
-    cands = [Candidate(s, 0, 0, original, new, m) for (s, new), m in zip(candidates, measures, strict=True)]
+    cands = [Candidate(s, 0, 0, original, new, m, lang=lang)
+             for (s, new), m in zip(candidates, measures, strict=True)]
     kept = _keep(cands, th)
     return [c.suggestion for c in kept], [(c.suggestion, c.dropped or "") for c in cands if c.dropped]
 
@@ -206,6 +234,10 @@ def _keep(cands: list[Candidate], th: Thresholds) -> list[Candidate]:
     for c in cands:
         m = c.measure or Measure(None, None)
         score, c.dropped = decide(c.suggestion, m, th)
+        if c.dropped is None and not c.suggestion.safe and c.lang:
+            odd = unknown_words(c.original, c.rewritten, c.lang, th.min_word_zipf)
+            if odd:
+                c.dropped = f"brings in an unknown word ({', '.join(odd[:3])})"
         s = c.suggestion
         s.score = None if score is None else round(score, 4)
         s.sentence = c.rewritten
@@ -331,7 +363,7 @@ def _collect(doc: Document, found: list[Finding]) -> list[_Work]:
         original = doc.text[start:end]
         for s in f.suggestions:
             rewritten = original[: f.start - start] + s.replacement + original[f.end - start :]
-            w.candidates.append(Candidate(s, f.start, f.end, original, rewritten))
+            w.candidates.append(Candidate(s, f.start, f.end, original, rewritten, lang=doc.language))
         out.append(w)
     return out
 
@@ -448,7 +480,7 @@ def _round_trip_candidates(work: list[_Work], config: Config, hub: ModelHub, th:
             evidence: dict[str, Any] = {"pivot": pivot} if pivot else {}
             w.candidates.append(Candidate(
                 Suggestion(region.replacement, safe=False, source="roundtrip", evidence=evidence),
-                key[0], key[1], original, region.rewritten))
+                key[0], key[1], original, region.rewritten, lang=w.doc.language))
         if tried and not w.rewrite_note and not any(c.suggestion.source == "roundtrip" for c in w.candidates):
             w.rewrite_note = "the round-trip rewrites leave this span unchanged"
 

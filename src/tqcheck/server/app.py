@@ -194,7 +194,11 @@ def create_app(
     service = service or CheckService(
         config or Config(), queue_size=settings.queue_size, timeout=settings.timeout
     )
+    from tqcheck.report.html import STYLE as REPORT_STYLE
+
     static_files = {name: (STATIC / name).read_bytes() for name in ("index.html", "review.js", "review.css")}
+    # The HTML report's stylesheet, so the document looks as it does in `--format html`.
+    static_files["report.css"] = REPORT_STYLE.encode("utf-8")
 
     def authorized(request: Request, params: dict[str, str] | None = None) -> bool:
         if not settings.token:
@@ -359,13 +363,19 @@ def create_app(
         Route("/", static("index.html", "text/html; charset=utf-8"), methods=["GET"]),
         Route("/static/review.js", static("review.js", "text/javascript; charset=utf-8"), methods=["GET"]),
         Route("/static/review.css", static("review.css", "text/css; charset=utf-8"), methods=["GET"]),
+        Route("/static/report.css", static("report.css", "text/css; charset=utf-8"), methods=["GET"]),
     ]
+
     async def internal_error(request: Request, exc: Exception) -> Response:
         # uvicorn still logs the traceback; the client gets one JSON line.
         return error(500, f"internal error ({type(exc).__name__}); see the server log")
 
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={Exception: internal_error})
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={Exception: internal_error},
+    )
     app.state.service = service
     app.state.settings = settings
     return app

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REGISTRY: dict[str, str] = {
     "rules": "tqcheck.signals.rules:RulesSignal",
+    "source": "tqcheck.signals.source:SourceSignal",
 }
 
 #: Post-processors that see every signal's findings for a document and may merge them

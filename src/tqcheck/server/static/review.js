@@ -76,33 +76,39 @@
     }
   }
 
+  // The document comes drawn by the HTML report's renderer: its findings list (one <li> per
+  // finding, id DOC-f<i>) moves beside the text and gets accept / reject controls.
   function show(payload) {
     state.payload = payload;
     state.decisions = new Map();
     $("result-pane").hidden = false;
-    $("document").innerHTML = payload.html;  // escaped by the server
-    const list = $("findings");
-    list.replaceChildren();
-    for (const f of payload.findings) list.appendChild(findingItem(f));
-    for (const mark of $("document").querySelectorAll("mark.tq-f")) {
-      mark.addEventListener("click", () => focusFinding(Number(mark.dataset.ids.split(" ")[0])));
+    const doc = $("document");
+    doc.innerHTML = payload.html;  // escaped by the server
+    const pane = $("findings");
+    pane.replaceChildren();
+    const list = doc.querySelector("ol.tq-findings");
+    if (list) pane.appendChild(list);
+    else pane.textContent = "No findings.";
+    for (const f of payload.findings) {
+      const li = document.getElementById(payload.doc_id + "-f" + f.index);
+      if (li) addControls(li, f);
+    }
+    for (const mark of doc.querySelectorAll("mark.hl")) {
+      mark.addEventListener("click", () => focusFinding(Number(markIds(mark)[0])));
     }
     refresh();
   }
 
-  function findingItem(f) {
-    const li = document.createElement("li");
+  function markIds(mark) {
+    return (mark.dataset.f || "").split(" ").filter(Boolean);
+  }
+
+  function item(i) {
+    return $("findings").querySelector('li[data-i="' + i + '"]');
+  }
+
+  function addControls(li, f) {
     li.dataset.i = String(f.index);
-    li.className = "sev-" + f.severity;
-    const msg = document.createElement("div");
-    msg.className = "message";
-    msg.textContent = f.message;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    const span = document.createElement("span");
-    span.className = "span";
-    span.textContent = f.text;
-    meta.append(f.rule + " · " + f.severity + " · ", span);
     const actions = document.createElement("div");
     actions.className = "actions";
     f.suggestions.forEach((s, k) => {
@@ -110,7 +116,8 @@
       b.type = "button";
       b.className = "accept";
       b.dataset.k = String(k);
-      b.textContent = "Accept " + JSON.stringify(s.replacement) + (s.safe ? " (safe)" : "");
+      b.textContent = "Accept " + (s.replacement === "" ? "(delete)" : JSON.stringify(s.replacement)) +
+        (s.safe ? " · safe" : "");
       b.addEventListener("click", () => decide(f.index, { accept: k }));
       actions.appendChild(b);
     });
@@ -127,10 +134,9 @@
     const stateEl = document.createElement("span");
     stateEl.className = "state";
     actions.append(reject, undo, stateEl);
-    li.append(msg, meta, actions);
+    li.appendChild(actions);
     li.addEventListener("mouseenter", () => highlight(f.index, true));
     li.addEventListener("mouseleave", () => highlight(f.index, false));
-    return li;
   }
 
   function overlaps(a, b) {
@@ -157,7 +163,8 @@
     let accepted = 0, rejected = 0;
     for (const f of p.findings) {
       const d = state.decisions.get(f.index);
-      const li = $("findings").querySelector('li[data-i="' + f.index + '"]');
+      const li = item(f.index);
+      if (!li) continue;
       const blocker = conflictsWith(f.index);
       li.classList.toggle("accepted", !!(d && d.accept !== undefined));
       li.classList.toggle("rejected", !!(d && d.reject));
@@ -186,8 +193,8 @@
   }
 
   function marksFor(i) {
-    return Array.from($("document").querySelectorAll("mark.tq-f"))
-      .filter((m) => m.dataset.ids.split(" ").includes(String(i)));
+    return Array.from($("document").querySelectorAll("mark.hl"))
+      .filter((m) => markIds(m).includes(String(i)));
   }
 
   function highlight(i, on) {
@@ -195,7 +202,7 @@
   }
 
   function focusFinding(i) {
-    const li = $("findings").querySelector('li[data-i="' + i + '"]');
+    const li = item(i);
     if (!li) return;
     li.scrollIntoView({ block: "nearest" });
     li.classList.add("focus");
@@ -250,7 +257,7 @@
     $("accept-safe").addEventListener("click", acceptSafe);
     $("reset").addEventListener("click", () => { state.decisions = new Map(); refresh(); });
     $("download").addEventListener("click", download);
-    window.tqcheckReview = { correctedText: correctedText };
+    window.tqcheckReview = { correctedText: correctedText, payload: () => state.payload };
     loadLanguages();
   });
 })();
