@@ -87,7 +87,8 @@ def test_numbers_and_dates() -> None:
 
 def test_repeated_word_spans_the_pair_and_keeps_one() -> None:
     assert spans("one of the the fastest", "grammar.repeated-word") == [("the the", ("the",))]
-    assert spans("he said that that plan failed; Hello hello", "grammar.repeated-word") == []
+    assert spans("The the end.", "grammar.repeated-word") == [("The the", ("The",))]
+    assert spans("he said that that plan failed; it had had no effect", "grammar.repeated-word") == []
 
 
 # --------------------------------------------------------------------------- boilerplate

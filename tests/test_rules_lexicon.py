@@ -52,6 +52,9 @@ def test_verb_forms_cover_regular_irregular_and_british_spellings() -> None:
     assert verb_forms("carry")["s"] == ("carries",) and verb_forms("carry")["past"] == ("carried",)
     assert label_of("recognizing", "recognize", "v") == "ing"
     assert inflect("acknowledge", "v", "past") == "acknowledged"
+    # Suggestions get the right doubling: admitted, stopped, but visited, opened.
+    assert [inflect(w, "v", "past") for w in ("admit", "stop", "visit", "open", "control")] == [
+        "admitted", "stopped", "visited", "opened", "controlled"]
 
 
 @pytest.mark.parametrize("text", ["He recognize his mistake.", "He recognizes his mistake.",

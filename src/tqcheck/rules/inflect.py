@@ -9,6 +9,7 @@ replacement can be put in the same form as the matched word (recognized -> ackno
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 #: Irregular verbs: base -> (past, past participle). Only verbs that lexicon patterns or their
@@ -40,10 +41,24 @@ IRREGULAR: dict[str, tuple[str, str]] = {
 _VOWELS = set("aeiou")
 
 
+#: Verbs of several syllables whose stressed last syllable doubles its consonant (admitted,
+#: controlled); one-syllable verbs double by rule (stopped), others do not (visited, opened).
+DOUBLE_FINAL = frozenset({
+    "admit", "commit", "permit", "submit", "omit", "emit", "transmit", "regret", "prefer", "refer",
+    "confer", "defer", "infer", "occur", "recur", "deter", "control", "patrol", "compel", "expel",
+    "propel", "repel", "dispel", "equip", "abet", "forget", "upset", "outfit", "rebut", "embed",
+})
+
+
 def _doubles(word: str) -> bool:
-    """Could the final consonant double (stop -> stopped, control -> controlled)?"""
+    """Could the final consonant double (stop -> stopped, control -> controlled)? Both spellings
+    are matched; :func:`_doubles_first` decides which one a suggestion uses."""
     return (len(word) >= 3 and word[-1] not in _VOWELS | set("wxy") and word[-2] in _VOWELS
             and word[-3] not in _VOWELS)
+
+
+def _doubles_first(word: str) -> bool:
+    return _doubles(word) and (word in DOUBLE_FINAL or len(re.findall(r"[aeiouy]+", word)) == 1)
 
 
 def _s_form(word: str) -> str:
@@ -75,6 +90,8 @@ def verb_forms(base: str) -> dict[str, tuple[str, ...]]:
                 ed = [b[:-1] + "ied"]
             else:
                 ed = [b + "ed"] + ([b + b[-1] + "ed"] if _doubles(b) else [])
+                if _doubles_first(b):
+                    ed.reverse()
             forms["past"] += ed
             forms["pp"] += ed
         if b.endswith("ie"):
@@ -83,6 +100,8 @@ def verb_forms(base: str) -> dict[str, tuple[str, ...]]:
             ing = [b[:-1] + "ing"]
         else:
             ing = [b + "ing"] + ([b + b[-1] + "ing"] if _doubles(b) else [])
+            if _doubles_first(b):
+                ing.reverse()
         forms["ing"] += ing
     return {k: tuple(dict.fromkeys(v)) for k, v in forms.items()}
 

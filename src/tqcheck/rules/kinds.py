@@ -26,8 +26,6 @@ def repeated_word(rule: Rule, text: str, context: Context) -> Iterator[Match]:
         word = m.group(1)
         if word.lower() in allowed or word.isdigit():
             continue
-        if word[0].isupper() != m.group(3)[0].isupper() and len(word) > 1:
-            continue  # "Hello hello" in dialogue, or a name followed by its common noun
         # The span covers both words (the reader sees the pair); the fix keeps the first.
         yield Match(m.start(1), m.end(3), rule.message.format(match=m.group(0), word=word), (word,))
 
