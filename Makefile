@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/tqcheck check $(SEED)
+	$(VENV)/bin/tqcheck check $(SEED) --source-lang fr
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -101,3 +101,19 @@ def test_cli_source_option_misuse(tmp_path: Path, args: list[str], message: str)
     (tmp_path / "x.po").write_text('msgid "a"\nmsgstr "b"\n', "utf-8")
     result = CliRunner().invoke(app, ["check", *[str(tmp_path / a) if "." in a else a for a in args]])
     assert result.exit_code != 0 and message in str(result.exception)
+
+
+def test_markdown_target_and_source_are_masked_alike(tmp_path: Path) -> None:
+    src, tgt = tmp_path / "s.md", tmp_path / "t.md"
+    src.write_text("# The plan\n\nRun `tqcheck --help` first. The coalition meets in Paris on Tuesday.\n\n"
+                   "```\ncode stays out\n```\n", "utf-8")
+    tgt.write_text("# Le plan\n\nLancez `tqcheck --help` d'abord. La coalition se réunit à Paris mardi.\n\n"
+                   "```\ncode stays out\n```\n", "utf-8")
+    doc = Checker(Config(lang="fr", source_lang="en", signals=["source"])).prepare(read_with_source(tgt, src))
+    assert [s.source for s in doc.segments] == ["The plan", "Run \ufffc\ufffc\ufffc\ufffc\ufffc\ufffc\ufffc"
+                                                "\ufffc\ufffc\ufffc\ufffc\ufffc\ufffc\ufffc\ufffc\ufffc first.",
+                                                "The coalition meets in Paris on Tuesday."]
+    assert not doc.meta["alignment_gaps"]
+    result = CliRunner().invoke(app, ["check", str(tgt), "--source", str(src), "--lang", "fr", "--source-lang", "en",
+                                      "-f", "json", "--signals", "source"])
+    assert json.loads(result.stdout)["documents"][0]["findings"] == []

@@ -82,7 +82,8 @@ def test_every_check_fires_on_its_unit_and_nowhere_else(name: str) -> None:
         assert not extra, f"unit {uid}: unexpected {extra}"
     covered = {r for rules in found.values() for r in rules}
     model_rules = {"source.mistranslation", "source.omission", "source.addition", "source.low-similarity"}
-    assert covered == set(RULES) - model_rules - FORMATS[name]
+    po_only = {"source.plural-forms"}  # tested below on a PO file with Plural-Forms
+    assert covered == set(RULES) - model_rules - po_only - FORMATS[name]
     # Every finding points into the real file at the target of its unit.
     doc = report.documents[0].document
     for f in report.findings:
@@ -124,6 +125,18 @@ def test_cli_json_report_on_po_with_glossary_and_rules() -> None:
     for f in doc["findings"]:
         line = (DATA / "sample.po").read_text("utf-8").splitlines()[f["line"] - 1]
         assert not line.startswith(("msgid", "#", '"Language')), (f["rule"], line)
+
+
+def test_po_plural_forms_against_the_header(tmp_path: Path) -> None:
+    p = tmp_path / "pl.po"
+    p.write_text('msgid ""\nmsgstr ""\n"Language: pl\\n"\n"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : 1);\\n"\n\n'
+                 'msgid "%d file"\nmsgid_plural "%d files"\nmsgstr[0] "%d plik"\nmsgstr[1] "%d pliki"\n\n'
+                 'msgid "%d dog"\nmsgid_plural "%d dogs"\nmsgstr[0] "%d pies"\nmsgstr[1] "%d psy"\n'
+                 'msgstr[2] "%d psów"\n', "utf-8")
+    report = Checker(Config(signals=["source"], source_lang="en")).check_paths([p])
+    found = [(f.rule, f.message) for f in report.findings]
+    assert found == [("source.plural-forms",
+                      "this plural entry has 2 translated forms; the Plural-Forms header asks for 3")]
 
 
 def test_inconsistency_across_files_in_one_run(tmp_path: Path) -> None:
@@ -233,6 +246,15 @@ def test_placeholders(src: str, tgt: str, missing: list[str], extra: list[str]) 
     issues = sc.compare_literals("placeholder", "placeholder", sc.placeholders(src), sc.placeholders(tgt))
     assert [i.evidence["source"] for i in issues if "source" in i.evidence] == missing
     assert [i.evidence["target"] for i in issues if "source" not in i.evidence] == extra
+
+
+@pytest.mark.parametrize("src,tgt,fires", [
+    ("&File", "&Fichier", False), ("_Save", "_Enregistrer", False), ("&Quit", "Quitter", True),
+    ("Quit", "&Quitter", True), ("Terms & conditions", "Conditions générales", False),
+    ("AT&T and snake_case", "AT&T et snake_case", False), ("AT&T", "AT et T", False),
+])
+def test_accelerators(src: str, tgt: str, fires: bool) -> None:
+    assert bool(sc.compare_accelerators(src, tgt)) is fires
 
 
 def test_tags_order_and_nesting() -> None:

@@ -4,8 +4,6 @@ embedders make the logic deterministic here; the tiny-Marian test exercises the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tqcheck.api import Checker
@@ -107,14 +105,14 @@ def test_cross_lingual_similarity_only_with_a_configured_model(monkeypatch: pyte
     assert doc.segments[0].signals["source"]["similarity"] == 0.9
 
 
-def test_tiny_marian_through_the_real_translation_path(tmp_path: Path) -> None:
-    translate = pytest.importorskip("tqcheck.models.translate")
-    from tests.tiny_models import build_tiny_marian
+def test_tiny_marian_through_the_real_translation_path(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Random-weight Marian models in both directions, loaded and run by the real backends."""
+    pytest.importorskip("tqcheck.models.translate", reason="the translation backends are not in this build")
+    from mt_fixtures import tiny_pair  # shared with the round-trip tests: built once per session
 
-    folder = build_tiny_marian(tmp_path / "marian")
-    config = Config(signals=["source"], mt_models={"en-fr": str(folder), "fr-en": str(folder)}, beam_size=1,
+    en_fr, fr_en = tiny_pair(tmp_path_factory.getbasetemp())
+    config = Config(signals=["source"], mt_models={"en-fr": str(en_fr), "fr-en": str(fr_en)}, beam_size=1,
                     use_cache=False)
-    assert translate.get_translator  # the real backend module is present
     doc = document_from_text(TSV, "t.tsv", "tsv")
     report = Checker(config).check_documents([doc])
     assert not [s for s in report.skipped if s.signal == "source"]

@@ -125,7 +125,7 @@ msgstr ""
     assert doc.language == "pt" and doc.meta["plural_forms"].startswith("nplurals=2")
     units = doc.meta["units"]
     assert [u.id for u in units] == ["menu\x04%d file[0]", "menu\x04%d file[1]", 'Say "hi"\n']
-    assert units[1].source.clean == "%d files" and "fuzzy" in units[0].flags and units[0].context == "menu"
+    assert units[1].source.clean == "%d files" and "fuzzy" in units[0].flags and units[0].context == "menu[0]"
     assert units[2].target.clean == 'Diga "oi"\n'
     seg = doc.segments[units[2].segment]
     # The segment spans the quoted lines up to the last visible character (the trailing \n is

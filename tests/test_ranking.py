@@ -327,3 +327,33 @@ def test_a_candidate_that_brings_in_a_non_word_is_dropped() -> None:
     # Without a language the check is off.
     kept, _ = rank_candidates(GARBLED, cands, lm, None)
     assert len(kept) == 3
+
+
+class EncodingEmbedder:
+    """Embeds with ``encode`` (the real Embedder's method): one vector per distinct sentence."""
+
+    def __init__(self) -> None:
+        self.encoded: list[list[str]] = []
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        self.encoded.append(list(texts))
+        return np.array([[len(t), t.count("e") + 1.0] for t in texts])
+
+
+def test_each_distinct_sentence_is_embedded_once_and_safe_fixes_are_not_embedded() -> None:
+    import numpy as np
+
+    emb = EncodingEmbedder()
+    a, b = sentence_with("had little effect on"), sentence_with("hit")
+    safe = GARBLED.replace(" of", "  of")
+    cands = [(Suggestion("had little effect on", source="roundtrip"), a), (Suggestion("hit", source="lexicon"), b),
+             (Suggestion(" ", safe=True), safe)]
+    kept, _ = rank_candidates(GARBLED, cands, None, emb, Thresholds(min_similarity=-1.0))
+    assert emb.encoded == [[GARBLED, a, b]]
+    vec = {t: np.array([len(t), t.count("e") + 1.0]) for t in (GARBLED, a)}
+    expected = vec[GARBLED] @ vec[a] / (np.linalg.norm(vec[GARBLED]) * np.linalg.norm(vec[a]))
+    by = {s.replacement: s for s in kept}
+    assert by["had little effect on"].evidence["similarity"] == pytest.approx(expected, abs=1e-4)
+    assert "similarity" not in by[" "].evidence

@@ -45,8 +45,13 @@ def _train_spm(prefix: Path, vocab_size: int) -> None:
     )
 
 
-def build_tiny_marian(folder: str | Path, *, seed: int = 0, d_model: int = 16, layers: int = 1) -> Path:
-    """A Marian model with random weights and a real SentencePiece tokenizer."""
+def build_tiny_marian(folder: str | Path, *, seed: int = 0, d_model: int = 16, layers: int = 1,
+                      pad_last: bool = False) -> Path:
+    """A Marian model with random weights and a real SentencePiece tokenizer.
+
+    ``pad_last=True`` uses the exact opus-mt id layout (``</s>`` 0, ``<unk>`` 1, ``<pad>`` last and
+    never generated), which CTranslate2's Marian converter relies on.
+    """
     import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel
@@ -60,9 +65,17 @@ def build_tiny_marian(folder: str | Path, *, seed: int = 0, d_model: int = 16, l
     (out / "spm.vocab").unlink()
     sp = spm.SentencePieceProcessor(model_file=str(out / "source.spm"))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
-    for piece in pieces:
-        vocab.setdefault(piece, len(vocab))
+    if pad_last:
+        vocab = {"</s>": 0, "<unk>": 1}
+        for piece in pieces:
+            if piece != "<pad>":
+                vocab.setdefault(piece, len(vocab))
+        vocab["<pad>"] = len(vocab)
+    else:
+        vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
+        for piece in pieces:
+            vocab.setdefault(piece, len(vocab))
+    pad, eos = vocab["<pad>"], vocab["</s>"]
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
     (out / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "MarianTokenizer", "source_lang": "en", "target_lang": "fr",
@@ -73,12 +86,14 @@ def build_tiny_marian(folder: str | Path, *, seed: int = 0, d_model: int = 16, l
     config = MarianConfig(
         vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
-        max_position_embeddings=128, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
-        forced_eos_token_id=1, bos_token_id=0, share_encoder_decoder_embeddings=True,
+        max_position_embeddings=128, pad_token_id=pad, eos_token_id=eos, decoder_start_token_id=pad,
+        forced_eos_token_id=eos, bos_token_id=0, share_encoder_decoder_embeddings=True,
     )
     model = MarianMTModel(config).eval()
     model.generation_config.max_length = 24
     model.generation_config.num_beams = 1
+    if pad_last:
+        model.generation_config.bad_words_ids = [[pad]]
     model.save_pretrained(out, safe_serialization=True)
     return out
 

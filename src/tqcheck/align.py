@@ -159,12 +159,15 @@ def _similarity_fn(config: Config, hub: ModelHub, src: list[str], tgt: list[str]
 
 def align_document(doc: Document, config: Config, hub: ModelHub) -> Document:
     """Regroup ``doc.segments`` by bead and give each its source; record gaps in ``doc.meta``."""
-    from tqcheck.formats import document_from_text
+    from tqcheck.formats import detect_format, document_from_text
     from tqcheck.segment import segment
     from tqcheck.signals.source_checks import data, expected_ratio
 
     assert doc.source_text is not None
-    src_doc = document_from_text(doc.source_text, str(doc.meta.get("source_path", "<source>")))
+    src_name = str(doc.meta.get("source_path", "<source>"))
+    src_fmt = detect_format(src_name, doc.source_text)
+    # A Markdown source is masked like a Markdown target; anything else is read as text.
+    src_doc = document_from_text(doc.source_text, src_name, src_fmt if src_fmt == "markdown" else "text")
     if doc.source_language is None:
         from tqcheck.language import detect_language
 

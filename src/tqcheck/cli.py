@@ -32,6 +32,7 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List and explain the model-free rules.", invoke_without_command=True,
                         rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
+app.add_typer(__import__("tqcheck.cli_models", fromlist=["models_app"]).models_app, name="models")
 
 
 def _version(value: bool) -> None:

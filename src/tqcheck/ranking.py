@@ -128,26 +128,41 @@ def fluency(scores: Any) -> float:
     return float(scores.logprob) / n
 
 
-def measure(pairs: Sequence[tuple[str, str]], lm: LMScorerLike | None,
-            embedder: EmbedderLike | None) -> list[Measure]:
+def measure(pairs: Sequence[tuple[str, str]], lm: LMScorerLike | None, embedder: EmbedderLike | None,
+            need_similarity: Sequence[bool] | None = None) -> list[Measure]:
     """Fluency gain and similarity for each (original, rewritten) pair; every distinct sentence is
-    scored once, in one batch."""
+    scored and embedded once, in one batch. ``need_similarity`` limits the embedding work to the
+    pairs whose meaning must be checked (safe fixes cannot change it)."""
     fl: dict[str, float] = {}
     if lm is not None and pairs:
         unique = list(dict.fromkeys(s for pair in pairs for s in pair))
         fl = {s: fluency(ts) for s, ts in zip(unique, lm.score(unique), strict=True)}
     sims: list[float | None] = [None] * len(pairs)
-    if embedder is not None and pairs:
-        distinct = list(dict.fromkeys(pairs))
-        values = embedder.similarity([a for a, _ in distinct], [b for _, b in distinct])
-        by_pair = {p: float(v) for p, v in zip(distinct, values, strict=True)}
-        sims = [by_pair[p] for p in pairs]
+    wanted = [p for i, p in enumerate(pairs) if need_similarity is None or need_similarity[i]]
+    if embedder is not None and wanted:
+        by_pair = _similarities(list(dict.fromkeys(wanted)), embedder)
+        sims = [by_pair.get(p) for p in pairs]
     out = []
     for (orig, new), sim in zip(pairs, sims, strict=True):
         before, after = fl.get(orig), fl.get(new)
         gain = after - before if before is not None and after is not None else None
         out.append(Measure(gain, sim, before, after))
     return out
+
+
+def _similarities(pairs: list[tuple[str, str]], embedder: EmbedderLike) -> dict[tuple[str, str], float]:
+    encode = getattr(embedder, "encode", None)
+    if not callable(encode):
+        values = embedder.similarity([a for a, _ in pairs], [b for _, b in pairs])
+        return {p: float(v) for p, v in zip(pairs, values, strict=True)}
+    import numpy as np
+
+    # Many candidates share one original sentence: embed each distinct sentence once.
+    unique = list(dict.fromkeys(s for pair in pairs for s in pair))
+    vecs = np.asarray(encode(unique), dtype=np.float64)
+    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    row = {s: i for i, s in enumerate(unique)}
+    return {(a, b): float(np.clip(vecs[row[a]] @ vecs[row[b]], -1.0, 1.0)) for a, b in pairs}
 
 
 _LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]*[a-z][^\W\d_]*\b")
@@ -223,7 +238,8 @@ def rank_candidates(original: str, candidates: Sequence[tuple[Suggestion, str]],
     :func:`rank_findings`; exposed for tests and the Python API.
     """
     th = th or Thresholds.load()
-    measures = measure([(original, new) for _, new in candidates], lm, embedder)
+    measures = measure([(original, new) for _, new in candidates], lm, embedder,
+                       [not s.safe for s, _ in candidates])
     cands = [Candidate(s, 0, 0, original, new, m, lang=lang)
              for (s, new), m in zip(candidates, measures, strict=True)]
     kept = _keep(cands, th)
@@ -303,7 +319,8 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
             notes.append((f"fluency of suggested fixes not measured for '{lang}' ({why[0]})", why[1]))
         cands = [c for w in items for c in w.candidates]
         with hub.use_lock:
-            measures = measure([(c.original, c.rewritten) for c in cands], lm, embedder)
+            measures = measure([(c.original, c.rewritten) for c in cands], lm, embedder,
+                               [not c.suggestion.safe for c in cands])
         for c, m in zip(cands, measures, strict=True):
             c.measure = m
     for w in work:

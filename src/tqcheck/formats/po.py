@@ -135,6 +135,7 @@ def parse_po(text: str, name: str = "<po>") -> Document:
     units: list[Unit] = []
     language: str | None = None
     meta: dict[str, object] = {}
+    nplurals: int | None = None
     for entry in _entries(text, name):
         if entry.obsolete or "msgid" not in entry.fields:
             continue
@@ -144,17 +145,26 @@ def parse_po(text: str, name: str = "<po>") -> Document:
             header = entry.fields.get("msgstr", _Field()).side.clean
             language = _header_value(header, "Language")
             meta["plural_forms"] = _header_value(header, "Plural-Forms")
+            m = re.search(r"nplurals\s*=\s*(\d+)", str(meta["plural_forms"] or ""))
+            nplurals = int(m.group(1)) if m else None
             continue
         plural = entry.fields.get("msgid_plural")
+        forms = sum(1 for k in entry.fields if k.startswith("msgstr"))
+        first = len(units)
         for key, fld in entry.fields.items():
             if not key.startswith("msgstr"):
                 continue
             index = int(key[7:-1]) if "[" in key else 0
             source = plural.side if plural is not None and index > 0 else msgid
             uid = (f"{ctx}\x04" if ctx else "") + msgid.clean + (f"[{index}]" if "[" in key else "")
-            unit = Unit(id=uid, source=source, target=fld.side, context=ctx, note="\n".join(entry.comments),
+            # Plural forms of one entry share a source but are different texts: the index is context.
+            context = f"{ctx}[{index}]" if "[" in key else ctx
+            unit = Unit(id=uid, source=source, target=fld.side, context=context, note="\n".join(entry.comments),
                         flags=set(entry.flags))
             units.append(unit)
+        if plural is not None and nplurals is not None and forms != nplurals and len(units) > first:
+            # The header's Plural-Forms says how many msgstr[n] each plural entry needs.
+            units[first].flags.add(f"nplurals:{forms}/{nplurals}")
     meta["po_language"] = language
     return build_document(text, name, "po", units, language=base_language(language), source_language=None,
                           meta=meta)

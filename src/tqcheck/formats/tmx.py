@@ -41,7 +41,7 @@ def parse_tmx(text: str, name: str = "<tmx>", target_lang: str | None = None) ->
             elif tok.name == "tuv":
                 lang = _lang(tok.attrs)
             elif tok.name == "seg" and sides is not None:
-                side, i = collect_side(tokens, i, text)
+                side, i = collect_side(tokens, i, name)
                 sides.setdefault(lang, side)
                 continue
         elif tok.kind == "end" and tok.name == "tu" and sides is not None:

@@ -36,7 +36,7 @@ def tag_signature(tok: Token) -> str:
     return f"{'/' if tok.kind == 'end' else ''}{tok.name}:{ident}"
 
 
-def collect_side(tokens: list[Token], i: int, text: str) -> tuple[Side, int]:
+def collect_side(tokens: list[Token], i: int, name: str) -> tuple[Side, int]:
     """Read the content of the element whose start tag is ``tokens[i]``; returns (side, next index)."""
     open_tok = tokens[i]
     if open_tok.kind == "empty":
@@ -82,11 +82,11 @@ def collect_side(tokens: list[Token], i: int, text: str) -> tuple[Side, int]:
         else:  # comments and processing instructions inside a text: not text
             side.pieces.append(Piece(tok.start, tok.end, "join"))
         i += 1
-    raise InputError("unterminated element")  # pragma: no cover - the safe parse catches it first
+    raise InputError(f"{name}: unterminated <{open_tok.name}> element")  # the safe parse catches it first
 
 
-def _text_of(tokens: list[Token], i: int) -> tuple[str, int]:
-    side, j = collect_side(tokens, i, "")
+def _text_of(tokens: list[Token], i: int, name: str) -> tuple[str, int]:
+    side, j = collect_side(tokens, i, name)
     return side.clean, j
 
 
@@ -138,7 +138,7 @@ def parse_xliff(text: str, name: str = "<xliff>") -> Document:
                 if tok.attrs.get("state"):
                     current.flags.add(f"state:{tok.attrs['state']}")
             elif tok.name in ("source", "target") and current is not None:
-                side, i = collect_side(tokens, i, text)
+                side, i = collect_side(tokens, i, name)
                 if tok.name == "source":
                     current.source = side
                 else:
@@ -147,7 +147,7 @@ def parse_xliff(text: str, name: str = "<xliff>") -> Document:
                         current.flags.add(f"state:{tok.attrs['state']}")
                 continue
             elif tok.name == "note" and current is not None and tok.kind == "start":
-                note, i = _text_of(tokens, i)
+                note, i = _text_of(tokens, i, name)
                 current.note = (current.note + "\n" + note).strip()
                 continue
         elif tok.kind == "end":

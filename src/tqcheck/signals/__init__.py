@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REGISTRY: dict[str, str] = {
     "rules": "tqcheck.signals.rules:RulesSignal",
+    "roundtrip": "tqcheck.signals.roundtrip:RoundTripSignal",
     "source": "tqcheck.signals.source:SourceSignal",
 }
 

@@ -38,10 +38,12 @@ RULES: dict[str, tuple[Category, Severity, str, float]] = {
     "source.tag-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.95),
     "source.name-missing": (Category.ACCURACY, Severity.MINOR, "accuracy/omission", 0.5),
     "source.code-mismatch": (Category.ACCURACY, Severity.MAJOR, "accuracy/mistranslation", 0.85),
+    "source.accelerator": (Category.ACCURACY, Severity.MAJOR, "accuracy/omission", 0.7),
     "source.brackets": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.6),
     "source.start-case": (Category.FLUENCY, Severity.MINOR, "fluency/grammar", 0.5),
     "source.end-punctuation": (Category.FLUENCY, Severity.MINOR, "fluency/punctuation", 0.7),
     "source.length-ratio": (Category.ACCURACY, Severity.MINOR, "accuracy/omission-or-addition", 0.5),
+    "source.plural-forms": (Category.ACCURACY, Severity.MAJOR, "accuracy/omission", 0.95),
     "source.whitespace": (Category.FLUENCY, Severity.MINOR, "fluency/whitespace", 0.8),
     "source.newlines": (Category.FLUENCY, Severity.MINOR, "fluency/whitespace", 0.8),
     "source.inconsistent-translation": (Category.FLUENCY, Severity.MINOR, "fluency/inconsistency", 0.7),
@@ -58,7 +60,8 @@ _KIND_RULE = {
     "date-format": "source.date-format", "url": "source.url-mismatch", "email": "source.email-mismatch",
     "placeholder": "source.placeholder-mismatch", "tag": "source.tag-mismatch", "name": "source.name-missing",
     "end-punctuation": "source.end-punctuation", "code": "source.code-mismatch", "brackets": "source.brackets",
-    "start-case": "source.start-case", "length": "source.length-ratio", "whitespace": "source.whitespace",
+    "start-case": "source.start-case",
+    "accelerator": "source.accelerator", "length": "source.length-ratio", "whitespace": "source.whitespace",
     "newlines": "source.newlines",
 }
 
@@ -111,10 +114,11 @@ def pairs_of(doc: Document) -> list[Pair]:
     for seg in doc.segments:
         if seg.source is None or seg.non_content:
             continue
-        target = doc.text[seg.start:seg.end]
+        # Masked like the source (Markdown code, link targets): compare like with like.
+        target = seg.text
         tmap = [(seg.start + i, seg.start + i + 1) for i in range(len(target))]
         out.append(Pair(seg.source, target, tmap, (seg.start, seg.end), seg.index, exact_edges=False,
-                        clean_source=seg.source, clean_target=target))
+                        clean_source=seg.source.replace(sc.MASK, " "), clean_target=target.replace(sc.MASK, " ")))
     return out
 
 
@@ -169,6 +173,11 @@ class SourceSignal(Signal):
                 self._emit(out, "source.missing-target", pair, (pair.span[0], pair.span[0]),
                            "no translation: the target is empty or missing", source=sc.normalise(src)[:200])
             return
+        for flag in (f for f in pair.flags if f.startswith("nplurals:")):
+            have, want = flag.partition(":")[2].split("/")
+            self._emit(out, "source.plural-forms", pair, pair.file_span(0, len(tgt.rstrip())),
+                       f"this plural entry has {have} translated forms; the Plural-Forms header asks for {want}",
+                       forms=int(have), nplurals=int(want))
         numbers = {"pair": pair.unit_id} if pair.unit_id else {}
         if pair.segment is not None:
             out.segments[pair.segment] = numbers
@@ -200,6 +209,8 @@ class SourceSignal(Signal):
         if not any(i.kind == "placeholder" for i in issues):
             issues += sc.compare_brackets(src, tgt)
         issues += sc.compare_start_case(src, tgt)
+        if pair.unit_id:  # bilingual units are where UI strings with accelerators live
+            issues += sc.compare_accelerators(src, tgt)
         issues += sc.compare_end_punctuation(src, tgt, tgt_lang)
         issues += sc.compare_length(src, tgt, src_lang, tgt_lang)
         if pair.exact_edges:

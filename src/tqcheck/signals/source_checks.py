@@ -648,6 +648,28 @@ def code_literals(text: str) -> list[tuple[int, int, str, str]]:
         u.group()), text))]
 
 
+#: Keyboard accelerators in UI strings: "&File" (Qt, KDE, Windows), "_File" (GTK), "~File" (LibreOffice).
+_ACCEL = re.compile(r"(?<![^\W\d_])(?<!&)([&_~])(?=[^\W\d_])")
+#: Accelerators only make sense in short UI strings.
+ACCEL_MAX_CHARS = 60
+
+
+def accelerators(text: str) -> list[str]:
+    return [m.group(1) for m in _ACCEL.finditer(text)] if len(text) <= ACCEL_MAX_CHARS else []
+
+
+def compare_accelerators(src: str, tgt: str) -> list[Issue]:
+    s, t = accelerators(src), accelerators(tgt)
+    if len(s) == 1 and not t:
+        return [Issue("accelerator", f"the source has the keyboard accelerator “{s[0]}”, the translation none",
+                      evidence={"marker": s[0]})]
+    if not s and len(t) == 1 and len(src) <= ACCEL_MAX_CHARS:
+        at = next(m.start() for m in _ACCEL.finditer(tgt))
+        return [Issue("accelerator", f"the translation has a keyboard accelerator “{t[0]}”, the source none",
+                      at, at + 1, replacement="", evidence={"marker": t[0]})]
+    return []
+
+
 _BRACKETS = "()[]{}"
 
 

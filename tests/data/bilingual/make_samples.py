@@ -48,6 +48,7 @@ UNITS = [
      "Lancez tqcheck --aide ou modifiez /etc/tqcheck/config.toml.", "source.code-mismatch"),
     ("brackets", "Delete the files (all of them).", "Supprimez les fichiers (tous.", "source.brackets"),
     ("start-case", "Open a new window", "ouvrir une nouvelle fenêtre", "source.start-case"),
+    ("accelerator", "&Quit", "Quitter", "source.accelerator"),
     ("entity", "Terms & conditions apply.", "Les conditions générales s'appliquent.", None),
     ("missing", "Open the file.", "", "source.missing-target"),
     ("save-1", "Save", "Enregistrer", None),
