@@ -49,27 +49,45 @@ class Checker:
             self.skipped.append(entry)
 
     def prepare(self, doc: Document) -> Document:
-        """Set the languages from the configuration and segment the document."""
+        """Set the languages (declared by a bilingual file, configured, detected or guessed),
+        segment (and align) the document, and record what was decided and why in
+        ``doc.meta["language"]`` (shown in the report)."""
+        from tqcheck.source_guess import choose_source, choose_target
+
         declared = doc.meta.get("declared_language")
         if declared and not self.config.lang_override:
-            doc.language = str(declared)  # a bilingual file says which language its targets are in
-        elif self.config.lang != "auto":
-            doc.language = self.config.lang
+            info = choose_target(doc, str(declared))  # a bilingual file says which language its targets are in
+            info["target_set_by"] = "document"
         else:
-            from tqcheck.language import detect_language
-
-            doc.language = detect_language(doc.check_text) or "en"
-        if doc.source_language is None or (self.config.lang_override and self.config.source_lang):
-            doc.source_language = self.config.source_lang or doc.source_language
+            info = choose_target(doc, self.config.lang)
+        if self.config.lang_override and self.config.source_lang not in (None, "auto"):
+            doc.source_language = None  # --source-lang on the command line wins over the file
         # Bilingual readers (XLIFF, PO, ...) arrive with one segment per unit already.
-        if doc.segments:
-            return doc
-        segment(doc)
-        if doc.source_text is not None:
-            from tqcheck.align import align_document
+        if not doc.segments:
+            segment(doc)
+            if doc.source_text is not None:
+                from tqcheck.align import align_document
 
-            align_document(doc, self.config, self.hub)
+                align_document(doc, self.config, self.hub)
+        choose_source(doc, self.config.source_lang, info, self._guess_translate())
+        doc.meta["language"] = info
         return doc
+
+    def _guess_translate(self):  # type: ignore[no-untyped-def]
+        """``translate(src, tgt, texts)`` for the source guess's round-trip evidence, when the
+        round-trip signal is on (its models are the ones that would load anyway)."""
+        if self.config.source_lang != "auto" or "roundtrip" not in self.config.signals:
+            return None
+        try:
+            from tqcheck.models.translate import get_translator
+        except ImportError:
+            return None
+
+        def translate(src: str, tgt: str, texts: list[str]) -> list[str]:
+            translator = get_translator(self.config, self.hub, src, tgt)
+            return [hyps[0] for hyps in translator.translate(texts, 1)]
+
+        return translate
 
     def check_documents(self, docs: Sequence[Document]) -> Report:
         docs = [self.prepare(d) for d in docs]
@@ -89,7 +107,7 @@ class Checker:
         for doc, found, sigs in zip(docs, findings, doc_signals, strict=True):
             found.sort(key=Finding.sort_key)
             result = score_document(doc, _dedupe(found), self.config)
-            result.signals = sigs
+            result.signals = {"language": doc.meta["language"], **sigs} if "language" in doc.meta else sigs
             report.documents.append(result)
         report.gate = evaluate_gate(report, self.config)
         return report

@@ -80,7 +80,7 @@ def build_config(
     if lang:
         changes["lang"] = lang
     if source_lang:
-        changes["source_lang"] = None if source_lang in ("none", "auto") else source_lang
+        changes["source_lang"] = None if source_lang.lower() in ("none", "unknown") else source_lang
     if lang or source_lang:
         changes["lang_override"] = True
     if glossary is not None:
@@ -114,7 +114,8 @@ def build_config(
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
-SourceLangOpt = Annotated[str | None, typer.Option("--source-lang", help="Language it was translated from.")]
+SourceLangOpt = Annotated[str | None, typer.Option(
+    "--source-lang", help="Language it was translated from; 'auto' to guess it, 'none' for unknown.")]
 SelectOpt = Annotated[list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")]
 IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
 MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
@@ -122,11 +123,32 @@ LmOpt = Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_
 EmbedOpt = Annotated[str | None, typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
 SignalsOpt = Annotated[list[str] | None, typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
 
+# Batch options (tqcheck.cli_batch): many documents, report directory, resume, engines.
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", help="In directories, only files matching these globs.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="In directories, leave out files matching these globs.")]
+ReportDirOpt = Annotated[Path | None, typer.Option(
+    "--report-dir", help="Write one report per document and summary.{json,csv,html} here.")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="Skip documents an earlier run in --report-dir finished.")]
+CompareOpt = Annotated[Path | None, typer.Option(
+    "--compare", help="Compare with a previous summary.json (shown in the new summary).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local or ray (needs the 'ray' extra).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Ray actors (default: autoscale).")]
+GpusOpt = Annotated[float, typer.Option("--gpus-per-actor", help="GPUs each Ray actor holds.")]
+ChunkOpt = Annotated[int, typer.Option(
+    "--chunk-size", help="Documents per pooled model batch and per resume step.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files to check ('-' reads stdin).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, ...")] = "text",
+    paths: Annotated[list[str], typer.Argument(
+        help="Files, directories or JSONL/CSV tables to check ('-' reads stdin).")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="text, json, markdown, ... (default text; json per document with --report-dir)"
+    )] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     config_file: ConfigOpt = None,
     lang: LangOpt = None,
@@ -154,12 +176,25 @@ def check(
         "--write-baseline", help="Record every current finding in this file, then gate against it.")] = None,
     extra_reports: Annotated[list[str] | None, typer.Option(
         "--report", help="FORMAT=FILE: also write the report in FORMAT to FILE (repeatable).")] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    report_dir: ReportDirOpt = None,
+    resume: ResumeOpt = False,
+    compare: CompareOpt = None,
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = None,
+    gpus_per_actor: GpusOpt = 0.0,
+    chunk_size: ChunkOpt = 32,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check documents and print a report; the exit code follows the gate."""
     from tqcheck.api import Checker
     from tqcheck.atomic import write_atomic
+    from tqcheck.batch import wants_batch
     from tqcheck.report import RENDERERS, RenderOptions, render
 
+    batch = wants_batch(paths, report_dir=report_dir, resume=resume, engine=engine, compare=compare)
+    fmt = fmt or ("json" if batch and report_dir is not None else "text")
     if fmt not in RENDERERS:
         raise ConfigError(f"unknown format '{fmt}'; choose one of {', '.join(RENDERERS)}")
     also = _extra_reports(extra_reports)
@@ -169,6 +204,18 @@ def check(
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
         backend=backend, device=device, glossary=glossary,
     )
+    if batch and source_file is not None:
+        raise ConfigError("--source pairs one source with one target; give exactly one file to check "
+                          "(in a batch, give sources in a JSONL/CSV 'source' column or use bilingual files)")
+    if batch:
+        from tqcheck.cli_batch import run_batch_command
+
+        raise typer.Exit(run_batch_command(
+            paths, cfg, fmt=fmt, output=output, color=color, include=_split(include),
+            exclude=_split(exclude), report_dir=report_dir, resume=resume, engine=engine,
+            chunk_size=chunk_size, workers=workers, gpus_per_actor=gpus_per_actor, compare=compare,
+            quiet=quiet, width=100 if output is not None or not sys.stdout.isatty() else _terminal_width(),
+            baseline=baseline, write_baseline=write_baseline, also=also))
     checker = Checker(cfg)
     if source_file is not None:
         from tqcheck.formats import read_with_source

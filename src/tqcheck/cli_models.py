@@ -17,7 +17,7 @@ models_app = typer.Typer(help="List, download and locate translation models.", r
                          no_args_is_help=True)
 
 #: What ``pull`` downloads: configs, tokenizers and safetensors weights (never pickles).
-PULL_PATTERNS = ["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.vocab", "*.py.txt"]
+PULL_PATTERNS = ["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.vocab"]
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use.")]
 MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH override.")]

@@ -46,7 +46,7 @@ def default_cache_dir() -> str:
 class Config:
     #: Target language of the documents (ISO 639-1) or "auto".
     lang: str = "en"
-    #: Language the documents were translated from, or None (unknown / detect).
+    #: Language the documents were translated from, "auto" (guess it) or None (unknown).
     source_lang: str | None = None
     #: Input format: auto (by suffix), text or markdown.
     input_format: str = "auto"
@@ -147,6 +147,7 @@ def _check_type(key: str, value: Any, where: str) -> Any:
 
 
 def validate(config: Config, where: str = "configuration") -> Config:
+    _normalize_languages(config, where)
     for key in ("fail_on", "backend", "device", "dtype", "input_format"):
         _check_type(key, getattr(config, key), where)
     for name in config.penalties:
@@ -168,6 +169,21 @@ def validate(config: Config, where: str = "configuration") -> Config:
         if getattr(config, key) < 1:
             raise ConfigError(f"{where}: '{key}' must be at least 1")
     return config
+
+
+def _normalize_languages(config: Config, where: str) -> None:
+    """``en-GB``/``EN``/``eng`` -> ``en`` for lang, source_lang and pivots (see language.py)."""
+    from tqcheck.language import normalize_code
+
+    try:
+        config.lang = normalize_code(config.lang)
+        if config.source_lang is not None:
+            config.source_lang = normalize_code(config.source_lang)
+        config.pivots = [normalize_code(p) for p in config.pivots]
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if "auto" in config.pivots:
+        raise ConfigError(f"{where}: pivots must be language codes, not 'auto'")
 
 
 def from_mapping(data: dict[str, Any], where: str, base: Config | None = None) -> Config:

@@ -136,7 +136,8 @@ class OffsetMap:
 
 def utf16_len(s: str) -> int:
     """Length of ``s`` in UTF-16 code units (characters outside the BMP count twice)."""
-    return len(s) + sum(1 for c in s if ord(c) > 0xFFFF)
+    # The codec runs in C: ~100x faster than counting astral characters in Python on long lines.
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def utf16_to_offset(text: str, units: int) -> int:

@@ -88,7 +88,7 @@ def _findings_list(result: DocumentResult) -> Text:
             out.append("\n          fix: ", style="green")
             out.append(", ".join(describe_suggestion(s) for s in f.suggestions[:3]), style="green")
         elif "no_suggestion" in f.evidence:
-            out.append(f"\n          fix: none ({f.evidence['no_suggestion']})", style="dim")
+            out.append(f"\n          no fix: {f.evidence['no_suggestion']}", style="dim")
         out.append("\n")
     return out
 
@@ -157,13 +157,20 @@ def render(report: Report, options: RenderOptions) -> str:
         parts: list[object] = []
         if options.show_text:
             parts.append(_highlighted(result))
-        console.print(Panel(Group(*parts) if parts else Text(""), title=title, title_align="left"))
+        # Text(): the title's "[en from fr]" is not rich markup.
+        console.print(Panel(Group(*parts) if parts else Text(""), title=Text(title), title_align="left"))
         if result.findings:
             console.print(_findings_list(result))
         corrections = _corrections(result)
         if corrections is not None:
             console.print(corrections)
         console.print(_scores(result))
+        lang = result.signals.get("language")
+        if isinstance(lang, dict) and (lang.get("target_set_by") != "configuration" or "source_guess" in lang
+                                       or lang.get("warning")):
+            from tqcheck.source_guess import summary
+
+            console.print(Text(summary(lang), style="dim"))
         console.print()
     for s in report.skipped:
         console.print(Text.assemble(("skipped ", "bold yellow"), (s.signal, "bold"), f": {s.reason}"))

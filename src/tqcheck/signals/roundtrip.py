@@ -98,7 +98,9 @@ class RoundTripSignal(Signal):
         # When the languages are known up front, decide availability now (fast, offline),
         # so a missing model lands in `skipped` before any document is read.
         if self.config.lang != "auto":
-            pivots = self._pivots(self.config.lang, self.config.source_lang)
+            # "auto": the source is guessed per document (source_guess.py), so no pivot yet.
+            source = None if self.config.source_lang == "auto" else self.config.source_lang
+            pivots = self._pivots(self.config.lang, source)
             if pivots:
                 errors = []
                 for pivot in pivots:
