@@ -51,6 +51,9 @@ def test_quote_direction_spacing_and_balance_over_a_paragraph() -> None:
     # Mixed marks are one (wrong) pair, not two strays; a long quotation may reopen each paragraph.
     assert spans("the “socialist liberation\" of China", "punctuation.unbalanced-quotes") == []
     assert spans("“First paragraph of a long quotation.\n\n“Second one.”", "punctuation.unbalanced-quotes") == []
+    # German quotation marks open low and close with “.
+    _, de = findings("Er sagte „ja“ und ging.", source="en", lang="de")
+    assert not [f for f in de if f.rule == "punctuation.unbalanced-quotes"]
 
 
 def test_brackets_balance_ignores_enumerations_and_emoticons() -> None:

@@ -114,6 +114,9 @@ def _analyse_quotes(text: str) -> list[tuple[str, int, int, str]]:
         before = text[i - 1] if i else ""
         after_ws = re.match(f"[{_SPACE}]*", text[i + 1:]).end()  # type: ignore[union-attr]
         nxt = text[i + 1 + after_ws: i + 2 + after_ws]
+        if ch == "“" and stack and text[stack[-1]] == "„":
+            stack.pop()  # German „…“: this “ closes
+            continue
         if ch in _OPENERS:
             stack.append(i)
             if after_ws and nxt.isalnum() and ch != "«":  # « is replaced whole by the guillemet rule
