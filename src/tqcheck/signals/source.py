@@ -314,7 +314,7 @@ class SourceSignal(Signal):
                 for i, _ in group[:1]:
                     outputs[i].skipped.append((exc.reason, exc.fix))
             try:
-                source_model.similarity_checks(self, group, outputs)
+                source_model.similarity_checks(self, group, outputs, tgt_lang)
             except SignalUnavailable as exc:
                 if self.config.embed_model:
                     outputs[group[0][0]].skipped.append((exc.reason, exc.fix))
