@@ -189,7 +189,8 @@ class NGramScorer:
             else:
                 u = self._unigram(word)
                 zipf = (u - math.log(1e-9)) / math.log(10)
-                if zipf >= self.known_zipf and word.isascii() and not self._foreign(word, u):
+                # English loanwords ("café", "déjà") are English; only rarer words may be foreign.
+                if zipf >= self.known_zipf and (zipf >= 2.5 or not self._foreign(word, u)):
                     # A real word the LM's vocabulary lacks: its unigram, a little discounted.
                     self._add(out, s, e, u + self.oov_penalty, u, None, fresh, neutral=False)
                 else:
