@@ -195,3 +195,13 @@ def test_non_latin_document_runs_end_to_end(tmp_path: Path, name: str, text: str
         out = run_tqcheck("check", str(f), "--lang", lang, "--signals", "rules", "--format", fmt)
         assert out.returncode == 0, (fmt, out.stderr)
         assert "Traceback" not in out.stderr
+
+
+def test_tqcheck_fix_typesets_french(tmp_path: Path) -> None:
+    f = tmp_path / "fr.txt"
+    f.write_text("Objectif: la paix. Comment vaincre l’État islamique? Il a dit « non ».\n", "utf-8")
+    proc = run_tqcheck("fix", str(f), "--lang", "fr", "--signals", "rules", "-q")
+    assert proc.returncode == 0, proc.stderr
+    expected = f"Objectif{NB}: la paix. Comment vaincre l’État islamique{NNB}? Il a dit «{NB}non{NB}».\n"
+    assert proc.stdout == expected
+    assert _findings(expected, "fr") == []
