@@ -8,6 +8,10 @@ Sections (all by default; pick with ``--only``):
   per-document loop does) against pooled batches (the sentences of a 32-document chunk, sorted by
   length, in batches of 16, as the batch engine feeds the signals). Checks that both give the same
   per-sentence scores. ``--device cuda --dtype float16`` runs it on a GPU.
+* ``marian``: the same comparison through tqcheck's translation backend (``get_translator``; the
+  round-trip signal's first leg) with the opus-mt-en-fr-sized random Marian of
+  ``bench_roundtrip.py``, outputs forced to ``--out-tokens`` tokens, CTranslate2 int8 by default.
+  Not in the default set (slow on CPU): ``--only marian``.
 * ``resume``: the rules-only CLI over the 200 documents with ``--report-dir``: a full run, a
   ``--resume`` of a finished run, a ``--resume`` with half the results deleted, and the same batch
   without a report directory (the cost of persisting every document).
@@ -173,6 +177,69 @@ def bench_pooling(docs: list[list[str]], device: str, dtype: str, batch_size: in
 
 
 # ------------------------------------------------------------------------------------------------
+# pooling through the round-trip translation backend (real-size Marian)
+
+
+def bench_marian(docs: list[list[str]], backend: str, batch_size: int, chunk: int, out_tokens: int,
+                 threads: int) -> dict:
+    """The same per-document vs pooled comparison through tqcheck's translation backend, with the
+    opus-mt-en-fr-sized random Marian of ``bench_roundtrip.py``; every output forced to
+    ``out_tokens`` tokens so both strategies do the same decoding work whatever the weights say."""
+    from dataclasses import replace
+
+    os.environ["TQCHECK_CT2_THREADS"] = str(threads)
+    import torch
+
+    torch.set_num_threads(threads)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_roundtrip import build_model
+
+    from tqcheck.config import Config
+    from tqcheck.models.hub import ModelHub
+    from tqcheck.models.translate import get_translator
+
+    t0 = time.perf_counter()
+    folder = build_model(Path(tempfile.gettempdir()) / "tqcheck-bench-batch-marian" / "model")
+    cfg = Config(mt_models={"en-fr": str(folder)}, backend=backend, device="cpu", dtype="auto",
+                 beam_size=1, batch_size=batch_size, use_cache=False)
+    tr = get_translator(cfg, ModelHub(), "en", "fr")
+    tr.options = replace(tr.options, min_length=out_tokens, max_length=out_tokens)
+    tr.backend()
+    tr.translate(["Warm up."])
+    build_s = time.perf_counter() - t0
+    n_sent = sum(len(d) for d in docs)
+    t_doc = t_pool = 0.0
+    batches_doc = batches_pool = 0
+    same = True
+    for c in range(0, len(docs), chunk):
+        part = docs[c : c + chunk]
+        before = tr.model_batches
+        t = time.perf_counter()
+        per_doc = [h for d in part for h in tr.translate(d)]
+        t_doc += time.perf_counter() - t
+        batches_doc += tr.model_batches - before
+        before = tr.model_batches
+        t = time.perf_counter()
+        pooled = tr.translate([s for d in part for s in d])
+        t_pool += time.perf_counter() - t
+        batches_pool += tr.model_batches - before
+        same = same and per_doc == pooled
+        print(f"  .. {min(c + chunk, len(docs))}/{len(docs)} documents: per-document {t_doc:.1f} s, "
+              f"pooled {t_pool:.1f} s", flush=True)
+    return {
+        "model": "opus-mt-en-fr-sized Marian, random weights (d_model 512, 6+6 layers, vocab 59,514)",
+        "backend": backend, "threads": threads, "direction": "en->fr (one leg of the round trip)",
+        "documents": len(docs), "sentences": n_sent, "output_tokens": out_tokens, "batch_size": batch_size,
+        "chunk_docs": chunk, "build_s": round(build_s, 1),
+        "per_document_s": round(t_doc, 2), "pooled_s": round(t_pool, 2),
+        "per_document_sent_per_s": round(n_sent / t_doc, 2), "pooled_sent_per_s": round(n_sent / t_pool, 2),
+        "speedup_pooled_vs_per_document": round(t_doc / t_pool, 2),
+        "model_batches_per_document": batches_doc, "model_batches_pooled": batches_pool,
+        "identical_translations": same,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
 # resume
 
 
@@ -259,6 +326,9 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=32, help="documents per pooled chunk (engine default)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
+    ap.add_argument("--backend", default="ctranslate2", help="marian section: ctranslate2 or transformers")
+    ap.add_argument("--out-tokens", type=int, default=24, help="marian section: forced output length")
+    ap.add_argument("--threads", type=int, default=1, help="marian section: CPU threads")
     ap.add_argument("--quick", action="store_true", help="20 documents: a smoke run")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
@@ -268,6 +338,9 @@ def main() -> None:
     for section in [s.strip() for s in args.only.split(",") if s.strip()]:
         if section == "pooling":
             results[section] = bench_pooling(docs, args.device, args.dtype, args.batch_size, args.chunk)
+        elif section == "marian":
+            results[section] = bench_marian(docs, args.backend, args.batch_size, args.chunk, args.out_tokens,
+                                            args.threads)
         elif section == "resume":
             results[section] = bench_resume(docs)
         elif section == "scaling":

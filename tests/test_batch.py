@@ -382,3 +382,29 @@ def test_one_run_per_report_directory(tmp_path: Path, capsys: pytest.CaptureFixt
         assert code == 2 and "another tqcheck run is writing to this report directory" in err
     code, _, _ = cli(capsys, str(tmp_path / "in"), "--report-dir", str(out_dir), "--signals", "rules")
     assert code == 0
+
+
+def test_batch_runs_model_signals_in_pooled_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The round-trip signal through a batch, with tiny random Marian models loaded by the real code."""
+    from mt_fixtures import tiny_pair
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-empty"))
+    en_fr, fr_en = tiny_pair(tmp_path)
+    docs = tmp_path / "in"
+    docs.mkdir()
+    for i, text in enumerate([GOOD, FRENCHY, "The coalition meets in Paris on Tuesday.", GOOD + " Again."]):
+        (docs / f"{i}.txt").write_text(text, "utf-8")
+    args = [str(docs), "--report-dir", str(tmp_path / "o"), "--signals", "rules,roundtrip",
+            "--source-lang", "fr", "--mt-model", f"en-fr={en_fr}", "--mt-model", f"fr-en={fr_en}",
+            "--chunk-size", "3", "--no-cache"]
+    code, out, _ = cli(capsys, *args)
+    assert code in (0, 1), out
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text("utf-8"))
+    assert summary["totals"]["checked"] == 4, out
+    assert not [s for s in summary["skipped"] if s["signal"] == "roundtrip"], summary["skipped"]
+    assert "roundtrip" in summary["signature"]
+    for entry in summary["documents"]:
+        report = json.loads((tmp_path / "o" / entry["report"]).read_text("utf-8"))
+        segments = report["documents"][0]["segments"]
+        assert segments and all("roundtrip" in s["signals"] for s in segments), segments

@@ -119,6 +119,7 @@ def test_cli_json_report_on_po_with_glossary_and_rules() -> None:
     report = json.loads(result.stdout)
     doc = report["documents"][0]
     assert (doc["language"], doc["source_language"], doc["format"]) == ("fr", "en", "po")
+    assert doc["signals"]["source"] == {"pairs": 27, "translated": 26, "fuzzy": 0, "source_language": "en"}
     rules = {f["rule"] for f in doc["findings"]}
     assert {"source.placeholder-mismatch", "source.term-forbidden", "source.tag-mismatch"} <= rules
     # The rules signal checks the target texts only, never the msgid lines or the header.

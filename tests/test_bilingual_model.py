@@ -96,7 +96,7 @@ class FakeEmbedder:
 
 
 def test_cross_lingual_similarity_only_with_a_configured_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(source_model, "_embedder", lambda signal: FakeEmbedder())
+    monkeypatch.setattr(source_model, "_embedder", lambda signal, lang=None: FakeEmbedder())
     report, doc, _ = _run(monkeypatch, forward=False, backward=False)
     assert "source.low-similarity" not in {f.rule for f in report.findings}
     report, doc, _ = _run(monkeypatch, forward=False, backward=False, embed_model="some/multilingual-model")
@@ -121,3 +121,25 @@ def test_tiny_marian_through_the_real_translation_path(tmp_path_factory: pytest.
     assert 0 <= numbers["accuracy"] <= 100
     for f in report.findings:
         assert 0 <= f.start <= f.end <= len(doc.text)
+
+
+@pytest.mark.parametrize("takes_lang", [True, False])
+def test_embedder_lookup_passes_the_language_when_the_module_takes_one(monkeypatch: pytest.MonkeyPatch,
+                                                                      takes_lang: bool) -> None:
+    import sys
+    import types
+
+    calls: list[tuple[object, ...]] = []
+    module = types.ModuleType("tqcheck.models.embed")
+    if takes_lang:
+        def get_embedder(config, hub, lang=None):  # type: ignore[no-untyped-def]
+            calls.append((lang,))
+            return FakeEmbedder()
+    else:
+        def get_embedder(config, hub):  # type: ignore[no-untyped-def]
+            calls.append(())
+            return FakeEmbedder()
+    module.get_embedder = get_embedder  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tqcheck.models.embed", module)
+    assert isinstance(source_model.embedder_for(Config(), None, "fr"), FakeEmbedder)
+    assert calls == ([("fr",)] if takes_lang else [()])

@@ -126,17 +126,16 @@ def cognate_affinity(src: list[str], tgt: list[str]) -> Callable[[list[int], lis
     return affinity
 
 
-def _similarity_fn(config: Config, hub: ModelHub, src: list[str], tgt: list[str]
+def _similarity_fn(config: Config, hub: ModelHub, src: list[str], tgt: list[str], lang: str | None = None
                    ) -> Callable[[list[int], list[int]], float] | None:
     """Embedding similarity of the sentences in a bead (best pair) minus the baseline."""
     if not config.embed_model:
         return None
     try:
-        from tqcheck.models.embed import get_embedder
         from tqcheck.signals.base import SignalUnavailable
-        from tqcheck.signals.source_model import _pairwise
+        from tqcheck.signals.source_model import _pairwise, embedder_for
 
-        embedder = get_embedder(config, hub)
+        embedder = embedder_for(config, hub, lang)
     except (ImportError, Exception):
         return None
     n, m = len(src), len(tgt)
@@ -178,7 +177,7 @@ def align_document(doc: Document, config: Config, hub: ModelHub) -> Document:
     tgt_segs = doc.segments
     tgt_sents = [s.text for s in tgt_segs]
     ratio = expected_ratio(doc.source_language, doc.language)
-    sim = _similarity_fn(config, hub, src_sents, tgt_sents)
+    sim = _similarity_fn(config, hub, src_sents, tgt_sents, doc.language)
     method = "length+similarity" if sim is not None else "length+cognates"
     beads = align([len(s) for s in src_sents], [len(t) for t in tgt_sents], ratio,
                   similarity=sim or cognate_affinity(src_sents, tgt_sents))

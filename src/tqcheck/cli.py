@@ -271,13 +271,16 @@ def _terminal_width() -> int:
 def rules_list(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    select: SelectOpt = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only rules for this target language.")] = None,
+    source_lang: SourceLangOpt = None,
 ) -> None:
     """List every rule with its id, category, severity and languages."""
     if ctx.invoked_subcommand is not None:
         return
     from tqcheck.rules.docs import render_rule_list
 
-    sys.stdout.write(render_rule_list(fmt))
+    sys.stdout.write(render_rule_list(fmt, select=_split(select), lang=lang, source=source_lang))
 
 
 @rules_app.command("explain")

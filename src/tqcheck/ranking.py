@@ -37,6 +37,7 @@ A finding that could take a rewrite but ends with no suggestion says why in
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections import defaultdict
@@ -364,12 +365,24 @@ def _default_translator(config: Config, hub: ModelHub) -> TranslatorFactory:
     return factory
 
 
+def _segments_of(doc: Document, starts: list[int], f: Finding) -> list[Segment]:
+    """The segments a finding's span touches (segments are ordered and do not overlap)."""
+    i = max(0, bisect.bisect_right(starts, f.start) - 1)
+    out = []
+    while i < len(doc.segments) and doc.segments[i].start < max(f.end, f.start + 1):
+        if doc.segments[i].end > f.start:
+            out.append(doc.segments[i])
+        i += 1
+    return out
+
+
 def _collect(doc: Document, found: list[Finding]) -> list[_Work]:
     out = []
+    starts = [s.start for s in doc.segments]
     for f in found:
         if f.category is Category.NON_CONTENT:
             continue
-        segs = [s for s in doc.segments if s.start < max(f.end, f.start + 1) and s.end > f.start]
+        segs = _segments_of(doc, starts, f)
         if not segs or any(s.non_content for s in segs):
             continue
         start, end = min(s.start for s in segs), max(s.end for s in segs)

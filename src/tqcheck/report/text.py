@@ -88,7 +88,7 @@ def _findings_list(result: DocumentResult) -> Text:
             out.append("\n          fix: ", style="green")
             out.append(", ".join(describe_suggestion(s) for s in f.suggestions[:3]), style="green")
         elif "no_suggestion" in f.evidence:
-            out.append(f"\n          fix: none ({f.evidence['no_suggestion']})", style="dim")
+            out.append(f"\n          no fix: {f.evidence['no_suggestion']}", style="dim")
         out.append("\n")
     return out
 

@@ -40,6 +40,17 @@ class Match:
     message: str
     replacements: tuple[str, ...] = ()
     evidence: tuple[tuple[str, Any], ...] = ()
+    #: Overrides the rule's confidence for this one match.
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a matcher may know besides the text: the languages of the document."""
+
+    language: str = "en"
+    #: Language the text was translated from; None when unknown.
+    source: str | None = None
 
 
 @dataclass
@@ -65,31 +76,63 @@ class Rule:
     #: Free-form options for non-regex kinds.
     options: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.9
+    #: "segment" (a sentence) or "paragraph" (quotes and brackets may span sentences).
+    scope: str = "segment"
+    #: Also run when the source language is unknown (rules tied to one source language).
+    when_source_unknown: bool = False
+    #: Whether findings carry a replacement (None: decided by the kind; see ``has_fix``).
+    fixable: bool | None = None
+    #: Substrings of which a text must contain at least one for the rule to look at it (a
+    #: cheap screen: "«" for guillemets, digits for numbers). Empty: always look.
+    requires: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
         return self.id.split(".", 1)[0]
 
     @property
+    def anchors(self) -> frozenset[str]:
+        """Lower-case words one of which a text must contain for the rule to match (empty:
+        unknown). The rules signal indexes rules by them so that a sentence meets only the
+        few lexicon entries whose words it contains."""
+        return frozenset(self.options.get("anchors", ()))
+
+    @property
+    def has_fix(self) -> bool:
+        if self.fixable is not None:
+            return self.fixable
+        if self.kind == "regex":
+            return self.replacement is not None
+        if self.kind == "lexicon":
+            return bool(self.options.get("suggest"))
+        return _FIXING_KINDS.get(self.kind, False)
+
+    @property
     def fix_safety(self) -> str:
-        if self.replacement is None and self.kind == "regex":
+        if not self.has_fix:
             return "no automatic fix"
         return "safe: applied by `tqcheck fix` by default" if self.safe else "unsafe: needs review"
 
     def applies_to(self, language: str, source: str | None) -> bool:
         lang_ok = "*" in self.languages or language in self.languages
-        src_ok = "*" in self.sources or (source is not None and source in self.sources)
+        if "*" in self.sources:
+            return lang_ok
+        src_ok = source in self.sources if source is not None else self.when_source_unknown
         return lang_ok and src_ok
 
     @property
     def compiled(self) -> re.Pattern[str]:
         return _compile(self.pattern or "", self.flags)
 
-    def find(self, text: str) -> Iterator[Match]:
+    def find(self, text: str, context: Context | None = None) -> Iterator[Match]:
+        """Matches in ``text`` (offsets into it); ``context`` defaults to English, unknown source."""
+        if self.requires and not any(r in text for r in self.requires):
+            return
         if self.kind == "regex":
             yield from self._find_regex(text)
         else:
-            yield from _KINDS[self.kind](self, text)
+            yield from _KINDS[self.kind](self, text, context or Context(self.languages[0]
+                                                                        if "*" not in self.languages else "en"))
 
     def _find_regex(self, text: str) -> Iterator[Match]:
         for m in self.compiled.finditer(text):
@@ -109,15 +152,18 @@ def _compile(pattern: str, flags: str) -> re.Pattern[str]:
     return re.compile(pattern, value)
 
 
-Matcher = Callable[[Rule, str], Iterable[Match]]
+Matcher = Callable[[Rule, str, Context], Iterable[Match]]
 _KINDS: dict[str, Matcher] = {}
+_FIXING_KINDS: dict[str, bool] = {}
 
 
-def register_kind(name: str) -> Callable[[Matcher], Matcher]:
-    """Register a matcher for rules of ``kind = name`` (the function escape hatch)."""
+def register_kind(name: str, *, fixes: bool = True) -> Callable[[Matcher], Matcher]:
+    """Register a matcher ``fn(rule, text, context)`` for rules of ``kind = name``; ``fixes``
+    says whether its matches carry replacements."""
 
     def deco(fn: Matcher) -> Matcher:
         _KINDS[name] = fn
+        _FIXING_KINDS[name] = fixes
         return fn
 
     return deco
@@ -134,7 +180,9 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
 _RULE_KEYS = {
     "id", "category", "severity", "message", "kind", "pattern", "flags", "replacement", "safe",
     "languages", "sources", "what", "why", "use_instead", "fires", "passes", "options", "confidence",
+    "scope", "when_source_unknown", "fixable", "requires",
 }
+_SCOPES = ("segment", "paragraph")
 
 
 def rule_from_record(record: dict[str, Any], where: str) -> Rule:
@@ -161,11 +209,19 @@ def rule_from_record(record: dict[str, Any], where: str) -> Rule:
             passes=_as_tuple(record.get("passes")),
             options=dict(record.get("options", {})),
             confidence=float(record.get("confidence", 0.9)),
+            scope=record.get("scope", "segment"),
+            when_source_unknown=bool(record.get("when_source_unknown", False)),
+            fixable=record.get("fixable"),
+            requires=_as_tuple(record.get("requires")),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: rule is missing required key {exc}") from None
     except ValueError as exc:
         raise ConfigError(f"{where}: rule {record.get('id')!r}: {exc}") from None
+    if rule.scope not in _SCOPES:
+        raise ConfigError(f"{where}: rule {rule.id!r}: scope must be one of {', '.join(_SCOPES)}")
+    if not 0 < rule.confidence <= 1:
+        raise ConfigError(f"{where}: rule {rule.id!r}: confidence must be in (0, 1]")
     if rule.kind == "regex":
         if not rule.pattern:
             raise ConfigError(f"{where}: regex rule {rule.id!r} has no pattern")
@@ -210,6 +266,8 @@ def _ensure_kinds_registered() -> None:
 def load_rules() -> RuleSet:
     """Every rule shipped with tqcheck (cached; rule data is read once per process)."""
     _ensure_kinds_registered()
+    from tqcheck.rules.lexicon import lexicon_files, lexicon_records
+
     rules: list[Rule] = []
     for name, text in _data_files():
         data = tomllib.loads(text)
@@ -218,4 +276,8 @@ def load_rules() -> RuleSet:
             if rule.kind != "regex" and rule.kind not in _KINDS:
                 raise ConfigError(f"{name}: rule {rule.id!r} has unknown kind {rule.kind!r}")
             rules.append(rule)
+    # Lexicons: one rule per entry, so every false friend has its own id, docs and examples.
+    for name, text in lexicon_files():
+        for record in lexicon_records(text, name):
+            rules.append(rule_from_record(record, name))
     return RuleSet(rules)

@@ -147,7 +147,16 @@ class SourceSignal(Signal):
                 self._check_pair(doc, pair, src_lang, outputs[i])
                 all_pairs.append((i, pair))
             self._alignment_findings(doc, outputs[i])
-            outputs[i].document["pairs"] = len(pairs)
+            outputs[i].document.update({
+                "pairs": len(pairs),
+                "translated": sum(p.translated for p in pairs),
+                "fuzzy": sum("fuzzy" in p.flags for p in pairs),
+                "source_language": src_lang,
+            })
+            if "alignment" in doc.meta:
+                align = doc.meta["alignment"]
+                outputs[i].document["alignment"] = {k: align[k] for k in
+                                                    ("method", "ratio", "source_sentences", "target_sentences")}
         self._consistency(docs, all_pairs, outputs)
         self._model_checks(docs, all_pairs, outputs)
         return outputs
@@ -305,7 +314,7 @@ class SourceSignal(Signal):
                 for i, _ in group[:1]:
                     outputs[i].skipped.append((exc.reason, exc.fix))
             try:
-                source_model.similarity_checks(self, group, outputs)
+                source_model.similarity_checks(self, group, outputs, tgt_lang)
             except SignalUnavailable as exc:
                 if self.config.embed_model:
                     outputs[group[0][0]].skipped.append((exc.reason, exc.fix))

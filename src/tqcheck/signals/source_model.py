@@ -156,11 +156,12 @@ def translation_checks(signal: SourceSignal, src: str, tgt: str, group: list[tup
                                  f"(machine translation: “{fwd}”)", added=pair.target[a:b], forward=fwd)
 
 
-def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outputs: list[SignalOutput]) -> None:
+def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outputs: list[SignalOutput],
+                      lang: str | None = None) -> None:
     """Cross-lingual similarity, only with an explicitly configured (multilingual) model."""
     if not signal.config.embed_model:
         return
-    embedder = _embedder(signal)
+    embedder = _embedder(signal, lang)
     sources = [sc.normalise(p.clean_source) for _, p in group]
     targets = [sc.normalise(p.clean_target) for _, p in group]
     sims = _pairwise(embedder, sources, targets)
@@ -174,13 +175,23 @@ def similarity_checks(signal: SourceSignal, group: list[tuple[int, Pair]], outpu
                          confidence=round(min(0.8, 0.4 + (threshold - sim)), 2), similarity=round(sim, 4))
 
 
-def _embedder(signal: SourceSignal):  # type: ignore[no-untyped-def]
+def _embedder(signal: SourceSignal, lang: str | None = None):  # type: ignore[no-untyped-def]
+    return embedder_for(signal.config, signal.hub, lang)
+
+
+def embedder_for(config: Any, hub: Any, lang: str | None):  # type: ignore[no-untyped-def]
+    """The configured sentence embedder; ``lang`` (a non-English side) asks for a multilingual one
+    where the embedding module takes a language."""
+    import inspect
+
     try:
         from tqcheck.models.embed import get_embedder
     except ImportError:
         raise SignalUnavailable("no sentence-embedding support in this build",
                                 "install tqcheck[embed]") from None
-    return get_embedder(signal.config, signal.hub)
+    if len(inspect.signature(get_embedder).parameters) >= 3:
+        return get_embedder(config, hub, lang)
+    return get_embedder(config, hub)
 
 
 def _pairwise(embedder: Any, a: list[str], b: list[str]) -> list[float]:
