@@ -23,12 +23,14 @@ CLEAN = {
         f"ses membres ont parlé d’un «{NB}revers tactique{NB}». Quelle surprise{NNB}! "
         f"Le rendez-vous est fixé à 10:30{NNB}; voir https://example.org/agenda pour le détail.\n\n"
         f"La croissance a atteint 3,5 % et le budget 2,7 milliards d’euros, selon le ministère. "
-        f"Le score final était de 2:1. «{NB}Nous restons{NNB}», a dit le maire.\n"
+        f"Le score final était de 2:1. «{NB}Nous restons{NNB}», a dit le maire. Nous nous sommes "
+        f"réunis hier, et vous vous êtes trompés.\n"
     ),
     "de": (
         "Der Minister sprach von einem „taktischen Rückschlag“. Das Wachstum lag bei 3,5 Prozent, "
         "der Haushalt bei 1.234,5 Millionen Euro. Die Sitzung beginnt um 10:30 Uhr.\n\n"
-        "Am 3. Mai 2024 kamen 12.000 Menschen; die Zeitung schrieb: „Ein guter Tag.“ Wie geht es weiter?\n"
+        "Am 3. Mai 2024 kamen 12.000 Menschen; die Zeitung schrieb: „Ein guter Tag.“ Wie geht es weiter? "
+        "Die Frau, die die Kinder abholt, las »Die Zeit«.\n"
     ),
     "es": (
         "¿Cómo derrotar al Estado Islámico? La coalición se reunió en París el lunes. ¡Qué sorpresa! "
