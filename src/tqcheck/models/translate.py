@@ -16,7 +16,7 @@ import importlib.util
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -108,6 +108,8 @@ class Translator:
         #: Texts sent to the model and batches run, for tests and benchmarks.
         self.model_texts = 0
         self.model_batches = 0
+        #: Set when out-of-memory errors made the batch size shrink (reported in the signature).
+        self.batch_size_reduced_from: int | None = None
         self._backend: Backend | None = None
 
     @property
@@ -169,15 +171,25 @@ class Translator:
         backend = self.backend()
         ordered = sorted(texts, key=len)
         out: dict[str, list[str]] = {}
+        from tqcheck.models.memory import is_out_of_memory, run_adaptive
+
+        def run(chunk: list[str], size: int) -> list[list[str]]:
+            self.model_batches += -(-len(chunk) // size)
+            return backend.translate(chunk, n_best, replace(self.options, batch_size=size), self.spec)
+
         try:
             with self.hub.use_lock:
-                hyps = backend.translate(ordered, n_best, self.options, self.spec)
-        except (RuntimeError, ValueError, IndexError) as exc:
+                hyps, size = run_adaptive(ordered, self.options.batch_size, run)
+        except (RuntimeError, ValueError, IndexError, MemoryError) as exc:
             from tqcheck.models.hf_translate import _one_line
 
-            raise ModelError(f"{self.model_id}: translation failed ({_one_line(exc)})") from None
+            what = "out of memory even one sentence at a time" if is_out_of_memory(exc) else _one_line(exc)
+            raise ModelError(f"{self.model_id}: translation failed ({what})") from None
+        if size < self.options.batch_size:
+            # Memory pressure: later calls start from the batch size that fitted.
+            self.batch_size_reduced_from = self.batch_size_reduced_from or self.options.batch_size
+            self.options = replace(self.options, batch_size=size)
         self.model_texts += len(ordered)
-        self.model_batches += -(-len(ordered) // self.options.batch_size)
         for text, h in zip(ordered, hyps, strict=False):
             out[text] = list(h)
         return out
@@ -195,6 +207,8 @@ class Translator:
             "beam_size": self.options.beam_size,
             "max_length": self.options.max_length,
             **({"fallback": self.fallback_reason} if self.fallback_reason else {}),
+            **({"batch_size": self.options.batch_size, "batch_size_reduced_from": self.batch_size_reduced_from}
+               if self.batch_size_reduced_from else {}),
         }
 
 
