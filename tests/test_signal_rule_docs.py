@@ -15,7 +15,7 @@ from tqcheck.document import Document
 from tqcheck.errors import TqcheckError
 from tqcheck.findings import Category, Finding, Severity, Suggestion
 from tqcheck.results import Report
-from tqcheck.rules.docs import SIGNAL_DOC_FIELDS, rule_info, signal_rule_records
+from tqcheck.rules.docs import SIGNAL_DOC_FIELDS, all_signal_rule_records, rule_info, signal_rule_records
 from tqcheck.rules.engine import load_rules
 from tqcheck.signals import REGISTRY
 
@@ -96,12 +96,13 @@ def test_every_emitted_rule_id_is_documented_and_every_record_is_emitted() -> No
 
 
 def test_records_are_complete_and_ids_unique_across_engine_and_signals() -> None:
-    records = signal_rule_records()
+    records = all_signal_rule_records()
     for rid, rec in records.items():
         assert RULE_ID.match(rid), rid
         missing = [f for f in SIGNAL_DOC_FIELDS if not rec.get(f)]
         assert not missing, (rid, missing)
-        assert rec["signal"] in REGISTRY, (rid, rec["signal"])
+        # a record whose signal this build does not register is hidden (it may land first)
+        assert (rid in signal_rule_records()) == (rec["signal"] in REGISTRY), rid
         assert rid.startswith(rec["signal"] + "."), rid
         Category(rec["category"]), Severity(rec["severity"])  # valid values
         assert isinstance(rec["example"].get("text"), str) and rec["example"].get("flagged"), rid

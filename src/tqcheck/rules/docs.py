@@ -65,12 +65,20 @@ def rule_doc(rule: Rule) -> dict[str, object]:
 
 
 @lru_cache(maxsize=1)
-def signal_rule_records() -> dict[str, dict[str, Any]]:
-    """The raw records of ``signals/data/rule_docs.toml`` by rule id."""
+def all_signal_rule_records() -> dict[str, dict[str, Any]]:
+    """Every record of ``signals/data/rule_docs.toml`` by rule id."""
     from importlib.resources import files
 
     text = files("tqcheck.signals").joinpath("data/rule_docs.toml").read_text("utf-8")
     return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def signal_rule_records() -> dict[str, dict[str, Any]]:
+    """The records of the signals this build registers (a record may land before its signal)."""
+    from tqcheck.signals import REGISTRY
+
+    return {rid: rec for rid, rec in all_signal_rule_records().items() if rec.get("signal") in REGISTRY}
 
 
 def signal_rule_doc(rule_id: str, rec: dict[str, Any]) -> dict[str, object]:
