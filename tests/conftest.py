@@ -33,19 +33,13 @@ def run_tqcheck(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
     full_env = {**os.environ, **(env or {})}
     src = str(ROOT / "src")
     full_env["PYTHONPATH"] = src + os.pathsep + full_env.get("PYTHONPATH", "")
+    # Bytes on stdin give bytes back; otherwise text.
     return subprocess.run(
         [sys.executable, "-m", "tqcheck", *args],
         cwd=cwd or ROOT,
         input=stdin,
         capture_output=True,
-        env=full_env,
-        timeout=timeout,
-        check=False,
-    ) if stdin is not None else subprocess.run(
-        [sys.executable, "-m", "tqcheck", *args],
-        cwd=cwd or ROOT,
-        capture_output=True,
-        text=True,
+        text=stdin is None,
         env=full_env,
         timeout=timeout,
         check=False,

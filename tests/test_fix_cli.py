@@ -191,3 +191,16 @@ def test_seed_diff_shows_the_typography_fixes_and_leaves_the_seed_alone(tmp_path
     assert "+How to defeat the Islamic State? The strategy" in diff
     assert "+Anti Islamic State coalition: The reconquest" in diff
     assert sha(seed) == before == sha(SEED)
+
+
+def test_lexicon_alternatives_apply_only_when_asked(tmp_path: Path, capsysbinary) -> None:
+    seed = tmp_path / SEED.name
+    seed.write_bytes(SEED.read_bytes())
+    _, safe_only, _ = tq(capsysbinary, "fix", str(seed), "--source-lang", "fr", "--diff")
+    assert "+US President Barack Obama had recognized" in safe_only.decode("utf-8")  # kept as it was
+    code, with_lexicon, err = tq(capsysbinary, "fix", str(seed), "--source-lang", "fr", "--diff",
+                                 "--apply", "lexicon")
+    diff = with_lexicon.decode("utf-8")
+    assert code == 0 and "-US President Barack Obama had recognized" in diff
+    assert "+US President Barack Obama had recognized" not in diff and "lexicon 1" in err
+    assert seed.read_bytes() == SEED.read_bytes()
