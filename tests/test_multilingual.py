@@ -23,12 +23,14 @@ CLEAN = {
         f"ses membres ont parlé d’un «{NB}revers tactique{NB}». Quelle surprise{NNB}! "
         f"Le rendez-vous est fixé à 10:30{NNB}; voir https://example.org/agenda pour le détail.\n\n"
         f"La croissance a atteint 3,5 % et le budget 2,7 milliards d’euros, selon le ministère. "
-        f"Le score final était de 2:1. «{NB}Nous restons{NNB}», a dit le maire.\n"
+        f"Le score final était de 2:1. «{NB}Nous restons{NNB}», a dit le maire. Nous nous sommes "
+        f"réunis hier, et vous vous êtes trompés.\n"
     ),
     "de": (
         "Der Minister sprach von einem „taktischen Rückschlag“. Das Wachstum lag bei 3,5 Prozent, "
         "der Haushalt bei 1.234,5 Millionen Euro. Die Sitzung beginnt um 10:30 Uhr.\n\n"
-        "Am 3. Mai 2024 kamen 12.000 Menschen; die Zeitung schrieb: „Ein guter Tag.“ Wie geht es weiter?\n"
+        "Am 3. Mai 2024 kamen 12.000 Menschen; die Zeitung schrieb: „Ein guter Tag.“ Wie geht es weiter? "
+        "Die Frau, die die Kinder abholt, las »Die Zeit«.\n"
     ),
     "es": (
         "¿Cómo derrotar al Estado Islámico? La coalición se reunió en París el lunes. ¡Qué sorpresa! "
@@ -195,3 +197,13 @@ def test_non_latin_document_runs_end_to_end(tmp_path: Path, name: str, text: str
         out = run_tqcheck("check", str(f), "--lang", lang, "--signals", "rules", "--format", fmt)
         assert out.returncode == 0, (fmt, out.stderr)
         assert "Traceback" not in out.stderr
+
+
+def test_tqcheck_fix_typesets_french(tmp_path: Path) -> None:
+    f = tmp_path / "fr.txt"
+    f.write_text("Objectif: la paix. Comment vaincre l’État islamique? Il a dit « non ».\n", "utf-8")
+    proc = run_tqcheck("fix", str(f), "--lang", "fr", "--signals", "rules", "-q")
+    assert proc.returncode == 0, proc.stderr
+    expected = f"Objectif{NB}: la paix. Comment vaincre l’État islamique{NNB}? Il a dit «{NB}non{NB}».\n"
+    assert proc.stdout == expected
+    assert _findings(expected, "fr") == []

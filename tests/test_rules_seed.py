@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import SEED, run_tqcheck
 from tqcheck.api import Checker, check
 from tqcheck.config import Config
+from tqcheck.rules.docs import signal_rule_records
 from tqcheck.rules.engine import load_rules
 from tqcheck.segment import word_count
 
@@ -139,16 +140,19 @@ def test_rules_command_lists_every_rule_with_id_category_and_severity() -> None:
     assert lines[0].split()[:3] == ["ID", "CATEGORY", "SEVERITY"]
     rows = {line.split()[0]: line.split()[1:3] for line in lines[1:] if line.strip() and "." in line.split()[0]}
     rules = list(load_rules())
-    assert len(rows) == len(rules)
+    signal_docs = signal_rule_records()  # rules other signals emit are listed too
+    assert len(rows) == len(rules) + len(signal_docs)
     for rule in rules:
         assert rows[rule.id] == [rule.category.value, rule.severity.value]
-    assert f"{len(rules)} rules" in proc.stdout
+    for rid, rec in signal_docs.items():
+        assert rows[rid] == [rec["category"], rec["severity"]]
+    assert f"{len(rules) + len(signal_docs)} rules" in proc.stdout
 
 
 def test_rules_command_json_and_explain() -> None:
     proc = run_tqcheck("rules", "--format", "json")
     data = json.loads(proc.stdout)
-    assert {d["id"] for d in data} == {r.id for r in load_rules()}
+    assert {d["id"] for d in data} == {r.id for r in load_rules()} | set(signal_rule_records())
     assert all(d["category"] and d["severity"] and d["what"] and d["why"] for d in data)
     text = run_tqcheck("rules", "explain", "false-friend.fr-en.assist-at").stdout
     for part in ["What it does", "Why it matters", "Example (flagged)", "-> ", "attended", "Use instead",
@@ -170,7 +174,7 @@ def test_rules_command_filters_by_prefix_and_language_pair() -> None:
     ids = [line.split()[0] for line in proc.stdout.splitlines()[1:] if line[:1].isalpha() and "." in line.split()[0]]
     expected = [*sorted(r.id for r in load_rules() if r.id.startswith("locale.")), "typography.closing-quote-opens"]
     assert ids == expected
-    assert f"{len(expected)} of {len(load_rules())} rules" in proc.stdout
+    assert f"{len(expected)} of {len(load_rules()) + len(signal_rule_records())} rules" in proc.stdout
     de = json.loads(run_tqcheck("rules", "--lang", "en", "--source-lang", "de", "-f", "json").stdout)
     assert de and not [d for d in de if d["id"].startswith(("false-friend.fr-en", "calque.fr-en"))]
     proc = run_tqcheck("rules", "--select", "nope")

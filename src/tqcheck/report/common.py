@@ -6,7 +6,6 @@ Nothing here computes a new number: it looks up static rule docs and converts of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from tqcheck.document import Document, Position
 from tqcheck.findings import Category, Finding, Severity
@@ -45,17 +44,12 @@ class RuleHelp:
     severity: str
 
 
-@lru_cache(maxsize=1)
-def _rule_docs() -> dict[str, dict[str, object]]:
-    from tqcheck.rules.docs import rule_doc
-    from tqcheck.rules.engine import load_rules
-
-    return {r.id: rule_doc(r) for r in load_rules()}
-
-
 def rule_help(rule_id: str, example: Finding) -> RuleHelp:
-    """Help for a rule from its declaration; findings of model signals get a generic line."""
-    doc = _rule_docs().get(rule_id)
+    """Help for a rule from its documentation (engine declaration or signal record, through
+    :func:`tqcheck.rules.docs.rule_info`); an undocumented id gets a generic line."""
+    from tqcheck.rules.docs import rule_info
+
+    doc = rule_info(rule_id)
     if doc is None:
         short = f"{example.category.value} finding from the {example.signal} signal"
         return RuleHelp(rule_id, short, short, short, example.category.value, example.severity.value)
@@ -70,6 +64,10 @@ def rule_help(rule_id: str, example: Finding) -> RuleHelp:
     if fires:
         text_parts.append(f"Example: {fires[0]}")
         md_parts.append(f"**Example:** `{fires[0]}`")
+    flagged = (doc.get("example") or {}).get("flagged")  # type: ignore[attr-defined]
+    if flagged:
+        text_parts.append(f"Flagged: {flagged}")
+        md_parts.append(f"**Flagged:** {flagged}")
     if instead:
         text_parts.append(f"Use instead: {instead}")
         md_parts.append(f"**Use instead:** {instead}")

@@ -114,8 +114,8 @@ def _analyse_quotes(text: str) -> list[tuple[str, int, int, str]]:
         before = text[i - 1] if i else ""
         after_ws = re.match(f"[{_SPACE}]*", text[i + 1:]).end()  # type: ignore[union-attr]
         nxt = text[i + 1 + after_ws: i + 2 + after_ws]
-        if ch == "“" and stack and text[stack[-1]] == "„":
-            stack.pop()  # German „…“: this “ closes
+        if (ch == "“" and stack and text[stack[-1]] == "„") or (ch == "«" and stack and text[stack[-1]] == "»"):
+            stack.pop()  # German „…“ and »…«: this “ or « closes
             continue
         if ch in _OPENERS:
             stack.append(i)
@@ -124,6 +124,9 @@ def _analyse_quotes(text: str) -> list[tuple[str, int, int, str]]:
             continue
         # A closing mark.
         opens_quote = not stack and (not before or before.isspace() or before in "([—–") and nxt.isalnum()
+        if ch == "»" and opens_quote:
+            stack.append(i)  # German book typography opens with »
+            continue
         if ch == "”" and opens_quote:
             out.append(("direction", i, i + 1 + after_ws, "“"))
             stack.append(i)

@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -123,15 +123,11 @@ def _humanize(slug: str) -> str:
     return text[:1].upper() + text[1:].lower() if text else slug
 
 
-@lru_cache(maxsize=1)
-def _rule_docs() -> dict[str, str]:
-    from tqcheck.rules.engine import load_rules
-
-    return {r.id: r.what for r in load_rules()}
-
-
 def rule_description(rule_id: str) -> str:
-    return _rule_docs().get(rule_id) or _humanize(rule_id.rsplit(".", 1)[-1])
+    from tqcheck.rules.docs import rule_info
+
+    doc = rule_info(rule_id)
+    return str(doc["what"] or "") if doc else "" or _humanize(rule_id.rsplit(".", 1)[-1])
 
 
 # --------------------------------------------------------------------------------------------
