@@ -357,3 +357,28 @@ def test_each_distinct_sentence_is_embedded_once_and_safe_fixes_are_not_embedded
     by = {s.replacement: s for s in kept}
     assert by["had little effect on"].evidence["similarity"] == pytest.approx(expected, abs=1e-4)
     assert "similarity" not in by[" "].evidence
+
+
+def test_ranking_work_per_document_is_bounded_most_severe_first() -> None:
+    """A flood of findings (e.g. 'a a a a ...') must not make the ranker score thousands of sentences."""
+    text = " ".join(f"Word{i} is is here." for i in range(30))
+    doc = Document(text=text)
+    from tqcheck.segment import segment
+
+    segment(doc)
+    found = []
+    for i, seg in enumerate(doc.segments):
+        at = seg.start + seg.text.index(" is") + 3
+        found.append(Finding("grammar.repeated-word", Category.FLUENCY,
+                             Severity.MAJOR if i == 29 else Severity.MINOR, at, at + 3, "Repeated word",
+                             suggestions=[Suggestion("", safe=False, source="rule")]))
+    lm = FakeLM({})
+    rank_findings([doc], [found], Config(fix_thresholds={"max_findings_per_document": 5}), ModelHub(),
+                  lm_factory=lambda lang: lm, embed_factory=lambda: FakeEmbedder({}))
+    scored = {t for call in lm.calls for t in call}
+    ranked = [f for f in found if "not_ranked" not in f.evidence]
+    assert len(ranked) == 5 and len(scored) <= 10
+    assert found[29] in ranked, "the most severe finding is ranked first"
+    assert found[0] in ranked and found[10] not in ranked
+    assert found[10].evidence["not_ranked"] == "more than 5 findings in the document"
+    assert found[10].suggestions[0].replacement == ""  # unranked suggestions are kept

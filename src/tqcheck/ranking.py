@@ -85,6 +85,7 @@ class Thresholds:
     forward_n_best: int = 2
     back_n_best: int = 4
     min_word_zipf: float = 1.0
+    max_findings_per_document: int = 200
 
     @classmethod
     def load(cls, config: Config | None = None) -> Thresholds:
@@ -98,7 +99,7 @@ class Thresholds:
                 raise ConfigError(f"fix_thresholds: unknown key '{key}'; known: {known}")
             values[key] = value
         out = {k: values[k] for k in cls.__dataclass_fields__ if k in values}
-        for key in ("keep", "forward_n_best", "back_n_best"):
+        for key in ("keep", "forward_n_best", "back_n_best", "max_findings_per_document"):
             if key in out:
                 out[key] = max(1, int(out[key]))
         return cls(**out)
@@ -297,7 +298,8 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
         return []
     th = Thresholds.load(config)
     notes: list[tuple[str, str]] = []
-    work = [w for doc, found in zip(docs, findings, strict=True) for w in _collect(doc, found)]
+    work = [w for doc, found in zip(docs, findings, strict=True)
+            for w in _most_important(_collect(doc, found), th.max_findings_per_document)]
     if not work:
         return notes
     _round_trip_candidates(work, config, hub, th, translator_factory)
@@ -374,6 +376,19 @@ def _segments_of(doc: Document, starts: list[int], f: Finding) -> list[Segment]:
             out.append(doc.segments[i])
         i += 1
     return out
+
+
+def _most_important(work: list[_Work], limit: int) -> list[_Work]:
+    """Bound the model work a pathological document can cause: rank the ``limit`` most severe
+    findings (earliest first among equals); the others keep their suggestions unranked."""
+    if len(work) <= limit:
+        return work
+    chosen = sorted(work, key=lambda w: (-w.finding.severity.rank, w.finding.start))[:limit]
+    keep = {id(w) for w in chosen}
+    for w in work:
+        if id(w) not in keep:
+            w.finding.evidence["not_ranked"] = f"more than {limit} findings in the document"
+    return [w for w in work if id(w) in keep]
 
 
 def _collect(doc: Document, found: list[Finding]) -> list[_Work]:
