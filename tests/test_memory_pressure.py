@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lm_fixtures import tiny_gpt2_dir  # noqa: F401  (session fixture)
 from mt_fixtures import tiny_pair
 from tqcheck.config import Config
 from tqcheck.errors import ModelError
@@ -89,3 +90,24 @@ def test_translator_out_of_memory_at_size_one_is_a_clear_model_error(models, tmp
     t = get_translator(cfg, ModelHub(), "en", "fr")
     with pytest.raises(ModelError, match="out of memory even one sentence at a time"):
         t.translate(["one"])
+
+
+def test_lm_scorer_splits_batches_that_do_not_fit(tiny_gpt2_dir, monkeypatch) -> None:  # noqa: F811
+    from tqcheck.models.lm import get_lm_scorer
+
+    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, batch_size=8), ModelHub(), "en")
+    texts = [f"The coalition meets in Paris on day {i}." for i in range(8)]
+    expected = [t.logprob for t in scorer.score(texts)]
+    real_run = scorer._run
+    sizes: list[int] = []
+
+    def tight(batch, encoded, raw):  # type: ignore[no-untyped-def]
+        sizes.append(len(batch))
+        if len(batch) > 2:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 1.00 GiB")
+        return real_run(batch, encoded, raw)
+
+    monkeypatch.setattr(scorer, "_run", tight)
+    got = [t.logprob for t in scorer.score(texts)]
+    assert got == pytest.approx(expected, abs=1e-4)
+    assert sizes[0] == 8 and max(sizes[1:]) <= 4 and scorer.batch_size <= 2

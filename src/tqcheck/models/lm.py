@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 #: Default neural model per language, used only when it is already in the local cache.
 DEFAULT_LM_MODELS: dict[str, str] = {
     "en": "HuggingFaceTB/SmolLM2-135M",
-    "fr": "asi/gpt-fr-cased-small",  # GPT-2 small trained on French
+    # GPT-2 small trained on French (its hub main branch ships safetensors, which tqcheck requires)
+    "fr": "dbddv01/gpt2-french-small",
     "de": "dbmdz/german-gpt2",  # GPT-2 trained on German
     "*": "Qwen/Qwen2.5-0.5B",  # multilingual: es, it, pt, nl, ru, el, zh, ...
 }
@@ -228,11 +229,11 @@ class TransformersScorer:
         for i in order:
             longest = len(encoded[i][0])
             if batch and (len(batch) >= self.batch_size or longest * (len(batch) + 1) > budget):
-                self._run(batch, encoded, raw)
+                self._run_fitting(batch, encoded, raw)
                 batch = []
             batch.append(i)
         if batch:
-            self._run(batch, encoded, raw)
+            self._run_fitting(batch, encoded, raw)
         out = []
         offset_of_first = 1 if self.bos_id is not None else 0
         for text, (_ids, offsets), lps in zip(texts, encoded, raw, strict=True):
@@ -245,6 +246,22 @@ class TransformersScorer:
                 neutral=[False] * len(tokens),
             ))
         return out
+
+    def _run_fitting(self, batch: list[int], encoded: list[tuple[list[int], list[tuple[int, int]]]],
+                     raw: list[list[float]]) -> None:
+        """Run a batch; on out-of-memory, split it in halves and keep the smaller batch size."""
+        from tqcheck.models.memory import is_out_of_memory, release_cached_memory
+
+        try:
+            self._run(batch, encoded, raw)
+        except BaseException as exc:
+            if not is_out_of_memory(exc) or len(batch) == 1:
+                raise
+            release_cached_memory()
+            half = len(batch) // 2
+            self.batch_size = max(1, half)
+            self._run_fitting(batch[:half], encoded, raw)
+            self._run_fitting(batch[half:], encoded, raw)
 
     def _run(self, batch: list[int], encoded: list[tuple[list[int], list[tuple[int, int]]]],
              raw: list[list[float]]) -> None:
