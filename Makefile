@@ -7,7 +7,7 @@ STAMP := $(VENV)/.tqcheck-installed
 EXTRAS ?= dev,fast,embed,serve,ray
 SEED := seeds/000_f567bacb1f41f539.txt
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,6 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
-
-bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
