@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -125,15 +126,19 @@ def test_seed_every_segment_scored_garbling_flagged_names_spared(tmp_path: Path)
         assert f["text"] == SEED[f["start"]:f["end"]]
 
 
-def test_lm_model_flag_switches_backend(tmp_path: Path, tiny_gpt2_dir: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("backend", ["auto", "transformers", "ctranslate2"])
+def test_lm_model_flag_switches_backend(tmp_path: Path, tiny_gpt2_dir: Path, backend: str) -> None:  # noqa: F811
+    if backend != "transformers" and importlib.util.find_spec("ctranslate2") is None:
+        pytest.skip("ctranslate2 not installed")
+    expected = "transformers" if backend == "transformers" else "ctranslate2"
     path = tmp_path / "seed.txt"
     path.write_text(SEED, "utf-8")
     result = CliRunner().invoke(app, ["check", "--format", "json", "--lm-model", f"en={tiny_gpt2_dir}",
-                                      str(path)])
+                                      "--backend", backend, str(path)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     doc = report["documents"][0]
-    assert doc["signals"]["fluency"] == doc["signals"]["fluency"] | {"backend": "transformers",
+    assert doc["signals"]["fluency"] == doc["signals"]["fluency"] | {"backend": expected,
                                                                       "model": str(tiny_gpt2_dir)}
     signature = report["signature"].get("fluency") or {}
     if "en" in signature:  # present when the model was loaded before the report was signed
@@ -143,7 +148,7 @@ def test_lm_model_flag_switches_backend(tmp_path: Path, tiny_gpt2_dir: Path) -> 
             assert seg["signals"]["fluency"]["model"] == str(tiny_gpt2_dir)
     for f in _fluency(report):  # a random model may or may not flag; when it does, it says so
         assert f["evidence"]["fluency.model"] == str(tiny_gpt2_dir)
-        assert f["evidence"]["fluency.backend"] == "transformers"
+        assert f["evidence"]["fluency.backend"] == expected
 
 
 def test_lm_model_bad_folder_is_exit_2(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
-"""The LM scorer interface and the transformers backend (tiny GPT-2 loaded through the real path)."""
+"""The LM scorer interface and the neural backends, transformers and CTranslate2 (tiny GPT-2 loaded
+through the real path)."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import math
 from pathlib import Path
@@ -57,9 +59,27 @@ def test_word_unigrams_share_a_word_across_its_pieces() -> None:
     assert u[2] == pytest.approx(lm.PUNCT_UNIGRAM)
 
 
-def test_tiny_gpt2_offsets_are_exact(tiny_gpt2_dir: Path) -> None:  # noqa: F811
-    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}), ModelHub(), "en")
-    assert scorer.backend == "transformers" and scorer.model_id == str(tiny_gpt2_dir)
+BACKENDS = ["transformers", pytest.param("ctranslate2", marks=pytest.mark.skipif(
+    importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed"))]
+needs_ct2 = pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed")
+
+
+def reference_logprob(model_dir: Path, tokenizer, text: str) -> float:  # type: ignore[no-untyped-def]
+    """The text's log-probability computed directly with torch, BOS first."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    ids = [tokenizer.bos_token_id, *tokenizer(text, add_special_tokens=False)["input_ids"]]
+    with torch.no_grad():
+        logits = model(torch.tensor([ids])).logits[0, :-1].float()
+    return torch.log_softmax(logits, -1).gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).sum().item()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tiny_gpt2_offsets_are_exact(tiny_gpt2_dir: Path, backend: str) -> None:  # noqa: F811
+    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, backend=backend), ModelHub(), "en")
+    assert scorer.backend == backend and scorer.model_id == str(tiny_gpt2_dir)
     texts = ["  The coalition meets in Paris.", "Über café crème 😀 thé\n\nnext", "", "a", "naïve 4,000"]
     for ts in scorer.score(texts):
         spans = [(s, e) for s, e, _ in ts.tokens]
@@ -79,34 +99,76 @@ def test_tiny_gpt2_offsets_are_exact(tiny_gpt2_dir: Path) -> None:  # noqa: F811
     assert leading.tokens[0][0] == 2
 
 
-def test_tiny_gpt2_log_probs_match_the_model(tiny_gpt2_dir: Path) -> None:  # noqa: F811
-    import torch
-
-    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}), ModelHub(), "en")
+@pytest.mark.parametrize(("backend", "dtype", "tolerance"), [
+    ("transformers", "auto", 1e-3),
+    pytest.param("ctranslate2", "float32", 1e-3, marks=needs_ct2),
+    # int8 weights: close to the float model, not equal (about 1% of the log-probability here).
+    pytest.param("ctranslate2", "auto", 0.05, marks=needs_ct2),
+])
+def test_tiny_gpt2_log_probs_match_the_model(tiny_gpt2_dir: Path, backend: str, dtype: str,  # noqa: F811
+                                             tolerance: float) -> None:
+    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, backend=backend, dtype=dtype)
+    scorer = get_lm_scorer(cfg, ModelHub(), "en")
+    assert scorer.dtype == ("int8" if backend == "ctranslate2" and dtype == "auto" else "float32")
     text = "Iraqis hope to mobilize Sunni tribes."
-    ts = scorer.score([text])[0]
-    ids = [scorer.bos_id, *scorer.tokenizer(text, add_special_tokens=False)["input_ids"]]
-    with torch.no_grad():
-        logits = scorer.model(torch.tensor([ids])).logits[0, :-1].float()
-    expected = torch.log_softmax(logits, -1).gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).sum().item()
-    assert ts.logprob == pytest.approx(expected, abs=1e-3)
+    expected = reference_logprob(tiny_gpt2_dir, scorer.tokenizer, text)
+    assert scorer.score([text])[0].logprob == pytest.approx(expected, rel=tolerance, abs=1e-3)
 
 
-def test_batched_equals_one_by_one(tiny_gpt2_dir: Path) -> None:  # noqa: F811
-    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, batch_size=3), ModelHub(), "en")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batched_equals_one_by_one(tiny_gpt2_dir: Path, backend: str) -> None:  # noqa: F811
+    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, batch_size=3, backend=backend)
+    scorer = get_lm_scorer(cfg, ModelHub(), "en")
     texts = ["Short.", "A much longer sentence about the coalition meeting in Paris on Tuesday.", "x",
-             "Numbers like 4,000 appear.", "Über die Straße."]
+             "Numbers like 4,000 appear.", "Über die Straße.", "", "The raids have taken on little truck bombs."]
     batched = scorer.score(texts)
     single = [scorer.score([t])[0] for t in texts]
-    for a, b in zip(batched, single, strict=False):
+    for a, b in zip(batched, single, strict=True):
         assert [t[:2] for t in a.tokens] == [t[:2] for t in b.tokens]
-        assert a.logprob == pytest.approx(b.logprob, abs=1e-4)
+        assert a.logprob == pytest.approx(b.logprob, abs=1e-3)
 
 
-def test_model_loads_once_per_hub(tiny_gpt2_dir: Path) -> None:  # noqa: F811
-    hub = ModelHub()
-    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)})
-    assert get_lm_scorer(cfg, hub, "en") is get_lm_scorer(cfg, hub, "en")
+@needs_ct2
+def test_auto_backend_is_ctranslate2_converted_once_into_the_cache(tiny_gpt2_dir: Path,  # noqa: F811
+                                                                    tmp_path: Path) -> None:
+    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(tmp_path / "cache"))
+    scorer = get_lm_scorer(cfg, ModelHub(), "en")
+    assert scorer.backend == "ctranslate2"
+    converted = list((tmp_path / "cache" / "ct2").glob("*/model.bin"))
+    assert len(converted) == 1
+    stamp = converted[0].stat().st_mtime_ns
+    again = get_lm_scorer(cfg, ModelHub(), "en")  # a new process would find the same copy
+    assert again is not scorer and converted[0].stat().st_mtime_ns == stamp
+    assert [t.logprob for t in again.score(["The coalition meets."])] == \
+        [t.logprob for t in scorer.score(["The coalition meets."])]
+
+
+@needs_ct2
+def test_auto_falls_back_to_transformers_when_conversion_fails(tiny_gpt2_dir: Path,  # noqa: F811
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from tqcheck.models import ct2
+
+    def refuse(folder: Path, dest: Path) -> Path:
+        raise ModelError(f"{folder}: cannot convert for CTranslate2 (unsupported architecture)")
+
+    monkeypatch.setattr(ct2, "convert", refuse)
+    auto = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}), ModelHub(), "en")
+    assert auto.backend == "transformers"
+    with pytest.raises(ModelError, match="cannot convert for CTranslate2"):
+        get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, backend="ctranslate2"), ModelHub(), "en")
+
+
+@needs_ct2
+def test_ct2_scorer_runs_batches_on_parallel_workers(tiny_gpt2_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from tqcheck.models.lm_ct2 import cpu_threads
+
+    monkeypatch.setenv("TQCHECK_CT2_THREADS", "8")
+    assert cpu_threads() == (4, 2)
+    monkeypatch.setenv("TQCHECK_CT2_THREADS", "1")
+    assert cpu_threads() == (1, 1)
+    monkeypatch.setenv("TQCHECK_CT2_THREADS", "2")
+    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, batch_size=4), ModelHub(), "en")
+    assert scorer.workers == 2 and scorer._group_size() == 8
 
 
 def test_folder_without_safetensors_is_a_model_error(tmp_path: Path, tiny_gpt2_dir: Path) -> None:  # noqa: F811

@@ -66,7 +66,7 @@ class Config:
     mt_models: dict[str, str] = field(default_factory=dict)
     lm_models: dict[str, str] = field(default_factory=dict)
     embed_model: str | None = None
-    #: Translation backend: auto, transformers or ctranslate2.
+    #: Model backend for translation and neural LMs: auto (ctranslate2 when installed), transformers, ctranslate2.
     backend: str = "auto"
     device: str = "auto"
     dtype: str = "auto"

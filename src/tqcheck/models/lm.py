@@ -4,6 +4,8 @@ Two backends share one interface (:class:`LMScorer`):
 
 - :class:`TransformersScorer`: any local causal LM (``AutoModelForCausalLM``), batched, on the GPU
   when there is one; safetensors weights only, no remote code, never the network.
+- :class:`tqcheck.models.lm_ct2.CT2Scorer`: the same models converted once for CTranslate2 (int8 on
+  CPU, float16 on GPU); the default neural backend when ``ctranslate2`` is installed (``--backend``).
 - :class:`tqcheck.models.ngram.NGramScorer`: the CMU US-English trigram model shipped inside the
   ``pocketsphinx`` wheel, with a ``wordfreq`` unigram back-off. Always available for English.
 
@@ -95,7 +97,7 @@ class TokenScores:
 
 class LMScorer(Protocol):
     model_id: str
-    #: "transformers" or "ngram".
+    #: "transformers", "ctranslate2" or "ngram".
     backend: str
 
     def score(self, texts: list[str]) -> list[TokenScores]: ...
@@ -162,52 +164,31 @@ def char_aligned(text: str, offsets: Sequence[tuple[int, int]], logprobs: Sequen
     return [(int(s), int(e), float(lp)) for s, e, lp in out]
 
 
-class TransformersScorer:
-    """A local causal LM scoring many texts in length-sorted batches."""
+class SubwordScorer:
+    """What the neural backends share: the model's fast tokenizer (for character offsets), a BOS
+    prefix, length-sorted batches bounded by count and padded tokens, batches split in halves on
+    out-of-memory, and the assembly of :class:`TokenScores`. A backend implements :meth:`_run`."""
 
-    backend = "transformers"
+    backend = ""
 
-    def __init__(self, path: str | Path, model_id: str, *, device: str = "auto", dtype: str = "auto",
-                 batch_size: int = 16, lang: str = "en", max_tokens: int = 1024) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+    def _init_tokenizer(self, path: Path, model_id: str, *, lang: str, batch_size: int, positions: int | None,
+                        max_tokens: int) -> None:
+        from transformers import AutoTokenizer
 
-        from tqcheck.models.resolve import ensure_offline
-
-        ensure_offline()
-        quiet_transformers()
-        path = Path(path)
-        if not any(path.glob("*.safetensors")):
-            raise ModelError(f"{path}: no *.safetensors weights; tqcheck loads language models "
-                             "from safetensors only (convert the checkpoint first)")
         self.model_id = model_id
         self.lang = lang
         self.batch_size = batch_size
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device = torch.device(device)
-        if dtype in ("auto", "int8"):
-            torch_dtype = torch.float16 if self.device.type == "cuda" else torch.float32
-        else:
-            torch_dtype = getattr(torch, dtype)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True,
-                                                           trust_remote_code=False)
-            self.model = AutoModelForCausalLM.from_pretrained(
-                path, local_files_only=True, trust_remote_code=False, use_safetensors=True, dtype=torch_dtype,
-            ).to(self.device).eval()
+            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
         except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"{path}: cannot load the language model ({exc})") from None
+            raise ModelError(f"{path}: cannot load the language model's tokenizer ({exc})") from None
         if not self.tokenizer.is_fast:
             raise ModelError(f"{path}: the tokenizer has no fast (Rust) version, which tqcheck needs "
                              "to map token scores to character offsets")
         tok = self.tokenizer
         self.bos_id = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
         self.pad_id = tok.pad_token_id if tok.pad_token_id is not None else (self.bos_id or 0)
-        limit = getattr(self.model.config, "max_position_embeddings", None) or getattr(
-            self.model.config, "n_positions", None) or max_tokens
-        self.max_tokens = min(max_tokens, int(limit))
-        self.dtype = str(torch_dtype).replace("torch.", "")
+        self.max_tokens = min(max_tokens, int(positions or max_tokens))
 
     def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
         # Masked inline markup (U+FFFC) reads as a space; same length, so offsets still hold.
@@ -219,16 +200,21 @@ class TransformersScorer:
         keep = self.max_tokens - len(prefix)
         return prefix + ids[:keep], offsets[:keep]  # type: ignore[return-value]
 
+    def _group_size(self) -> int:
+        """Texts handed to one :meth:`_run` call."""
+        return self.batch_size
+
     def score(self, texts: list[str]) -> list[TokenScores]:
         encoded = [self._encode(t) for t in texts]
         raw: list[list[float]] = [[] for _ in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i][0]))
-        # Batches bounded by count and by padded tokens, so a few long texts cannot blow memory.
-        budget = max(self.batch_size * 64, self.max_tokens)
+        # Groups bounded by count and by padded tokens, so a few long texts cannot blow memory.
+        size = self._group_size()
+        budget = max(size * 64, self.max_tokens)
         batch: list[int] = []
         for i in order:
             longest = len(encoded[i][0])
-            if batch and (len(batch) >= self.batch_size or longest * (len(batch) + 1) > budget):
+            if batch and (len(batch) >= size or longest * (len(batch) + 1) > budget):
                 self._run_fitting(batch, encoded, raw)
                 batch = []
             batch.append(i)
@@ -259,9 +245,65 @@ class TransformersScorer:
                 raise
             release_cached_memory()
             half = len(batch) // 2
-            self.batch_size = max(1, half)
+            self.batch_size = max(1, min(self.batch_size, half))
             self._run_fitting(batch[:half], encoded, raw)
             self._run_fitting(batch[half:], encoded, raw)
+
+    def _run(self, batch: list[int], encoded: list[tuple[list[int], list[tuple[int, int]]]],
+             raw: list[list[float]]) -> None:
+        """Fill ``raw[i]`` with the log-probabilities of ``encoded[i]``'s tokens after the first."""
+        raise NotImplementedError
+
+
+def check_lm_folder(path: Path) -> None:
+    """Cheap checks before loading anything: safetensors weights only."""
+    if not any(path.glob("*.safetensors")):
+        raise ModelError(f"{path}: no *.safetensors weights; tqcheck loads language models "
+                         "from safetensors only (convert the checkpoint first)")
+
+
+def model_positions(model_config: Any) -> int | None:
+    """The longest sequence the model takes (position table), from a config object or dict."""
+    get = model_config.get if isinstance(model_config, dict) else lambda k: getattr(model_config, k, None)
+    for key in ("max_position_embeddings", "n_positions"):
+        value = get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+class TransformersScorer(SubwordScorer):
+    """A local causal LM (transformers, torch) scoring many texts in length-sorted batches."""
+
+    backend = "transformers"
+
+    def __init__(self, path: str | Path, model_id: str, *, device: str = "auto", dtype: str = "auto",
+                 batch_size: int = 16, lang: str = "en", max_tokens: int = 1024) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        from tqcheck.models.resolve import ensure_offline
+
+        ensure_offline()
+        quiet_transformers()
+        path = Path(path)
+        check_lm_folder(path)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        if dtype in ("auto", "int8"):
+            torch_dtype = torch.float16 if self.device.type == "cuda" else torch.float32
+        else:
+            torch_dtype = getattr(torch, dtype)
+        try:
+            self.model = AutoModelForCausalLM.from_pretrained(
+                path, local_files_only=True, trust_remote_code=False, use_safetensors=True, dtype=torch_dtype,
+            ).to(self.device).eval()
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"{path}: cannot load the language model ({exc})") from None
+        self._init_tokenizer(path, model_id, lang=lang, batch_size=batch_size,
+                             positions=model_positions(self.model.config), max_tokens=max_tokens)
+        self.dtype = str(torch_dtype).replace("torch.", "")
 
     def _run(self, batch: list[int], encoded: list[tuple[list[int], list[tuple[int, int]]]],
              raw: list[list[float]]) -> None:
@@ -294,9 +336,27 @@ def quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
 
 
-def _load_transformers(hub: ModelHub, path: Path, model_id: str, config: Config,
-                       lang: str) -> TransformersScorer:
-    key = ("lm", str(path), config.device, config.dtype)
+def _load_neural(hub: ModelHub, path: Path, model_id: str, config: Config, lang: str) -> SubwordScorer:
+    """The configured backend for a neural LM: CTranslate2 when installed (``backend = auto``),
+    else transformers. With ``auto``, a model CTranslate2 cannot convert still runs on transformers."""
+    from tqcheck.models.translate import choose_backend, choose_device, choose_dtype
+
+    backend = choose_backend(config.backend)
+    if backend == "ctranslate2":
+        device = choose_device(config.device, backend)
+        dtype = choose_dtype(config.dtype, backend, device)
+        key = ("lm", "ctranslate2", str(path), device, dtype)
+        try:
+            from tqcheck.models.lm_ct2 import CT2Scorer
+
+            return hub.get(key, lambda: CT2Scorer(path, model_id, device=device, dtype=dtype,
+                                                  batch_size=config.batch_size, lang=lang,
+                                                  cache_dir=config.cache_dir))
+        except ModelError:
+            # The evidence names the backend that scored, as for the round trip's fallback.
+            if config.backend != "auto" or not any(path.glob("*.safetensors")):
+                raise
+    key = ("lm", "transformers", str(path), config.device, config.dtype)
     return hub.get(key, lambda: TransformersScorer(path, model_id, device=config.device, dtype=config.dtype,
                                                    batch_size=config.batch_size, lang=lang))
 
@@ -318,7 +378,7 @@ def get_lm_scorer(config: Config, hub: ModelHub, lang: str,
     if explicit:
         try:
             path = resolve_model(explicit, purpose=f"'{lang}' language", option="--lm-model")
-            return _load_transformers(hub, path, explicit, config, lang)
+            return _load_neural(hub, path, explicit, config, lang)
         except SignalUnavailable as exc:
             if lang != "en":
                 raise
@@ -331,7 +391,7 @@ def get_lm_scorer(config: Config, hub: ModelHub, lang: str,
         except (SignalUnavailable, ModelError):
             path = None
         if path is not None:
-            return _load_transformers(hub, path, default, config, lang)
+            return _load_neural(hub, path, default, config, lang)
     if lang == "en":
         from tqcheck.models.ngram import NGramScorer
 
@@ -344,5 +404,5 @@ def get_lm_scorer(config: Config, hub: ModelHub, lang: str,
     )
 
 
-__all__ = ["DEFAULT_LM_MODELS", "LMScorer", "TokenScores", "TransformersScorer", "char_aligned",
+__all__ = ["DEFAULT_LM_MODELS", "LMScorer", "SubwordScorer", "TokenScores", "TransformersScorer", "char_aligned",
            "get_lm_scorer", "unigram_logprob", "word_unigrams"]
