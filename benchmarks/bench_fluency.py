@@ -2,14 +2,15 @@
 """Fluency scoring speed.
 
 1. Neural backend: a GPT-2-small-sized model (12 layers, 768 wide, 50,257-token vocabulary; random
-   weights, byte-level BPE tokenizer from tests/tiny_models.py) loaded through the real code path
-   (``TransformersScorer``), scoring the seed's sentences batched vs one call per sentence.
+   weights, a byte-level BPE tokenizer trained on English eval text at run time) loaded through the
+   real code paths (``TransformersScorer`` fp32 and ``CT2Scorer`` int8), scoring the seed's sentences
+   batched vs one call per sentence, all four modes side by side in alternating rounds.
 2. Embedded n-gram backend: words per second on the seed repeated 100 times (scorer alone, and
    the whole fluency signal: scoring, statistics, span detection).
 
 Usage:
     python benchmarks/bench_fluency.py [--sentences 96] [--batch-size 16] [--device cpu|cuda]
-                                       [--dtype float32|float16|bfloat16] [--skip neural,ngram]
+                                       [--dtype float32|float16|bfloat16] [--skip neural,ngram,ct2]
 Prints a Markdown table; no timing is asserted anywhere.
 """
 
@@ -46,16 +47,34 @@ def seed_sentences() -> list[str]:
     return [s.text for s in doc.segments if any(c.isalpha() for c in s.text)]
 
 
+EVAL_TEXT = ROOT.parent / "shared" / "eval" / "lig-fr-en" / "postedit.en"
+GPT2_VOCAB = 50257
+
+
 def build_gpt2_small(folder: Path) -> Path:
-    """GPT-2 small's shape (124M parameters) with random weights and the tiny test tokenizer."""
+    """GPT-2 small's shape (124M parameters, 50,257-token vocabulary) with random weights.
+
+    Its byte-level BPE tokenizer is trained here on English text (the LIG post-edits, read from
+    ../shared/eval and never copied; the seed when they are absent), so sentences split into about
+    as many tokens as GPT-2's own tokenizer makes; unused slots up to 50,257 are filled with
+    special tokens, so the vocabulary matches the model's output layer (CTranslate2 checks that).
+    """
     import torch
-    from transformers import GPT2Config, GPT2LMHeadModel
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    from tiny_models import build_tiny_gpt2
-
-    build_tiny_gpt2(folder)
+    corpus = EVAL_TEXT.read_text("utf-8").splitlines() if EVAL_TEXT.is_file() else seed_sentences()
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(corpus, trainers.BpeTrainer(
+        vocab_size=GPT2_VOCAB, special_tokens=["<|endoftext|>"], show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.add_special_tokens([f"<|unused{i}|>" for i in range(GPT2_VOCAB - tok.get_vocab_size())])
+    PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                            unk_token="<|endoftext|>").save_pretrained(folder)
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12,
+    config = GPT2Config(vocab_size=GPT2_VOCAB, n_positions=1024, n_embd=768, n_layer=12, n_head=12,
                         bos_token_id=0, eos_token_id=0)
     GPT2LMHeadModel(config).eval().save_pretrained(folder, safe_serialization=True)
     return folder
@@ -70,50 +89,127 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
-def bench_neural(args: argparse.Namespace) -> list[str]:
-    import torch
+MODES = {  # name -> (engine, batched)
+    "transformers, one call per sentence": ("transformers", False),
+    "transformers, batched": ("transformers", True),
+    "ctranslate2, one call per sentence": ("ctranslate2", False),
+    "ctranslate2, batched": ("ctranslate2", True),
+}
 
+
+def bench_texts(n: int) -> list[str]:
+    sentences = seed_sentences()
+    return (sentences * (n // len(sentences) + 1))[:n]
+
+
+def load_scorer(engine: str, folder: Path, args: argparse.Namespace, cache: Path):  # type: ignore[no-untyped-def]
+    if engine == "ctranslate2":
+        from tqcheck.models.lm_ct2 import CT2Scorer
+
+        return CT2Scorer(folder, "gpt2-small-random", device=args.device, batch_size=args.batch_size,
+                         dtype="int8" if args.device == "cpu" else "float16", cache_dir=cache)
     from tqcheck.models.lm import TransformersScorer
+
+    return TransformersScorer(folder, "gpt2-small-random", device=args.device, dtype=args.dtype,
+                              batch_size=args.batch_size)
+
+
+def worker(args: argparse.Namespace) -> int:
+    """One timed mode in a process of its own; prints one JSON line.
+
+    A process per mode because torch and CTranslate2 each bring their own OpenMP runtime: run in one
+    process, whichever ran last leaves spinning threads that slow the other down on 2 cores."""
+    import json
+
+    import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    sentences = seed_sentences()
-    texts = (sentences * (args.sentences // len(sentences) + 1))[: args.sentences]
+    engine, batched = MODES[args.worker]
+    folder = Path(args.folder)
+    scorer = load_scorer(engine, folder, args, folder.parent / "cache")
+    texts = bench_texts(args.sentences)
+    scorer.score(texts[:4])  # warm-up (kernels, allocator)
+
+    def sync() -> None:
+        if args.device == "cuda":
+            torch.cuda.synchronize()
+
+    t0 = time.perf_counter()
+    if batched:
+        scorer.score(texts)
+    else:
+        for t in texts:
+            scorer.score([t])
+    sync()
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "dtype": scorer.dtype, "threads": torch.get_num_threads(),
+                      "tokens": sum(len(scorer._encode(t)[0]) for t in texts)}))
+    return 0
+
+
+def compare_engines(folder: Path, args: argparse.Namespace) -> list[str]:
+    """How far batched is from one by one, and int8 CTranslate2 from float32 transformers."""
+    texts = bench_texts(16)
+    hf = load_scorer("transformers", folder, args, folder.parent / "cache")
+    ref = hf.score(texts)
+    same = max(abs(a.logprob - b.logprob) for a, b in zip(ref, [hf.score([t])[0] for t in texts], strict=True))
+    lines = [f"transformers batched vs one by one: largest log-prob difference {same:.1e} nats (16 sentences)."]
+    if "ctranslate2" in args.engines:
+        ct2 = load_scorer("ctranslate2", folder, args, folder.parent / "cache")
+        got = ct2.score(texts)
+        per_token = [abs(a[2] - b[2]) for x, y in zip(ref, got, strict=True)
+                     for a, b in zip(x.tokens, y.tokens, strict=True)]
+        rel = max(abs(x.logprob - y.logprob) / abs(x.logprob) for x, y in zip(ref, got, strict=True))
+        lines.append(f"CTranslate2 {ct2.dtype} vs transformers {hf.dtype}: mean per-token difference "
+                     f"{statistics.fmean(per_token):.3f} nats, largest sentence log-prob difference {rel:.2%} "
+                     "(16 sentences).")
+    return lines
+
+
+def bench_neural(args: argparse.Namespace) -> list[str]:
+    """Every mode in its own process, in rotating order round after round (the machine's load hits
+    all alike); the median per mode."""
+    import importlib.util
+    import json
+    import subprocess
+
+    args.engines = ["transformers"]
+    if importlib.util.find_spec("ctranslate2") and "ct2" not in args.skip:
+        args.engines.append("ctranslate2")
+    modes = [m for m, (engine, _) in MODES.items() if engine in args.engines]
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_gpt2_small(Path(tmp) / "gpt2-small-random")
-        scorer = TransformersScorer(folder, "gpt2-small-random", device=args.device, dtype=args.dtype,
-                                    batch_size=args.batch_size)
-        tokens = sum(len(scorer._encode(t)[0]) for t in texts)
-        scorer.score(texts[:4])  # warm-up (kernels, allocator)
-
-        def sync() -> None:
-            if scorer.device.type == "cuda":
-                torch.cuda.synchronize()
-
-        def batched() -> None:
-            scorer.score(texts)
-            sync()
-
-        def one_by_one() -> None:
-            for t in texts:
-                scorer.score([t])
-            sync()
-
-        t_batch = timed(batched, args.repeat)
-        t_single = timed(one_by_one, args.repeat)
-        same = max(abs(a.logprob - b.logprob) for a, b in
-                   zip(scorer.score(texts[:8]), [scorer.score([t])[0] for t in texts[:8]], strict=True))
-    return [
-        f"Neural backend, GPT-2-small-sized random model ({scorer.device.type}, {scorer.dtype}, "
-        f"{torch.get_num_threads()} threads), {len(texts)} seed sentences ({tokens} tokens), median of "
-        f"{args.repeat}:", "",
-        "| mode | seconds | sentences/s | tokens/s |", "|---|---|---|---|",
-        f"| one call per sentence | {t_single:.2f} | {len(texts) / t_single:.1f} | {tokens / t_single:.0f} |",
-        f"| batched (batch size {args.batch_size}) | {t_batch:.2f} | {len(texts) / t_batch:.1f} | "
-        f"{tokens / t_batch:.0f} |",
-        "", f"Speed-up of batching: **{t_single / t_batch:.1f}x** (max log-prob difference batched vs one "
-        f"by one on 8 sentences: {same:.2e} nats).", "",
+        times: dict[str, list[float]] = {m: [] for m in modes}
+        info: dict[str, dict] = {}
+        for r in range(args.repeat):
+            for mode in modes[r % len(modes):] + modes[: r % len(modes)]:
+                cmd = [sys.executable, __file__, "--worker", mode, "--folder", str(folder),
+                       "--sentences", str(args.sentences), "--batch-size", str(args.batch_size),
+                       "--device", args.device, "--dtype", args.dtype, "--threads", str(args.threads)]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                info[mode] = json.loads(out.strip().splitlines()[-1])
+                times[mode].append(info[mode]["seconds"])
+        compared = compare_engines(folder, args)
+    secs = {m: statistics.median(ts) for m, ts in times.items()}
+    base = secs["transformers, one call per sentence"]
+    tokens = info[modes[0]]["tokens"]
+    lines = [
+        f"Neural backend, GPT-2-small-sized random model ({args.device}, {args.sentences} seed sentences, "
+        f"{tokens} tokens incl. BOS, batch size {args.batch_size}), each mode in its own process, median of "
+        f"{args.repeat} rounds run side by side:", "",
+        "| engine, mode | dtype | seconds | sentences/s | tokens/s | vs transformers one by one |",
+        "|---|---|---|---|---|---|",
     ]
+    for mode, t in secs.items():
+        lines.append(f"| {mode} | {info[mode]['dtype']} | {t:.2f} | {args.sentences / t:.1f} | {tokens / t:.0f} | "
+                     f"**{base / t:.1f}x** |")
+    lines += ["", *compared]
+    if "ctranslate2" in args.engines:
+        within = secs["ctranslate2, one call per sentence"] / secs["ctranslate2, batched"]
+        lines.append(f"Batching alone: {within:.1f}x within CTranslate2, "
+                     f"{base / secs['transformers, batched']:.1f}x within transformers.")
+    return [*lines, ""]
 
 
 def bench_ngram(args: argparse.Namespace) -> list[str]:
@@ -155,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip", default="")
+    ap.add_argument("--worker", choices=sorted(MODES), help=argparse.SUPPRESS)
+    ap.add_argument("--folder", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.worker:
+        return worker(args)
     skip = set(args.skip.split(","))
     lines: list[str] = []
     if "ngram" not in skip:

@@ -198,3 +198,29 @@ def test_other_languages_need_a_model(no_default_models: None) -> None:
     with pytest.raises(SignalUnavailable) as exc:
         get_lm_scorer(Config(), ModelHub(), "fr")
     assert "--lm-model fr=" in exc.value.fix
+
+
+@needs_ct2
+def test_loading_the_ct2_scorer_leaves_torch_threads_alone(tiny_gpt2_dir: Path, tmp_path: Path,  # noqa: F811
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # CTranslate2 sets the OpenMP thread count of the thread that loads a model; tqcheck loads it on
+    # a thread of its own, so torch work later in the process keeps every core.
+    import torch
+
+    before = torch.get_num_threads()
+    monkeypatch.setenv("TQCHECK_CT2_THREADS", "1")
+    scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(tmp_path)), ModelHub(), "en")
+    scorer.score(["The coalition meets in Paris."])
+    assert scorer.backend == "ctranslate2" and torch.get_num_threads() == before
+
+
+@needs_ct2
+def test_a_ct2_load_error_is_raised_to_the_caller() -> None:
+    from tqcheck.models.ct2 import off_thread
+
+    def boom() -> None:
+        raise RuntimeError("no such model")
+
+    with pytest.raises(RuntimeError, match="no such model"):
+        off_thread(boom)
+    assert off_thread(lambda: 42) == 42

@@ -12,13 +12,17 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqcheck.errors import ModelError
 from tqcheck.models.hf_translate import _one_line, decode, load_tokenizer, quiet_transformers, source_ids
 from tqcheck.models.registry import ModelSpec
 from tqcheck.models.resolve import ensure_offline
+
+T = TypeVar("T")
 
 
 def converted_dir(folder: Path, revision: str, cache_dir: str | os.PathLike[str]) -> Path:
@@ -56,6 +60,30 @@ def convert(folder: Path, dest: Path) -> Path:
     return dest
 
 
+def off_thread(make: Callable[[], T]) -> T:
+    """Run ``make`` in a short-lived thread and return its result (or raise its error).
+
+    Loading a CTranslate2 model sets the OpenMP thread count of the thread that loads it (to
+    ``intra_threads``); done on the main thread, that would quietly leave torch (the embedder, a
+    transformers model) on one core for the rest of the process.
+    """
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append((True, make()))
+        except BaseException as exc:  # handed to the caller below
+            box.append((False, exc))
+
+    worker = threading.Thread(target=run, name="tqcheck-ct2-load")
+    worker.start()
+    worker.join()
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
 def compute_type(dtype: str, device: str) -> str:
     if dtype == "int8" and device == "cuda":
         return "int8_float16"
@@ -82,8 +110,8 @@ class CT2Backend:
         # 0 lets CTranslate2 choose; set TQCHECK_CT2_THREADS to pin it (shared or busy machines).
         threads = int(os.environ.get("TQCHECK_CT2_THREADS", "0") or 0)
         try:
-            translator = ctranslate2.Translator(str(path), device=device, compute_type=ctype,
-                                                intra_threads=threads)
+            translator = off_thread(lambda: ctranslate2.Translator(str(path), device=device, compute_type=ctype,
+                                                                   intra_threads=threads))
         except Exception as exc:
             raise ModelError(f"{path}: cannot load the CTranslate2 model ({_one_line(exc)})") from None
         return cls(translator, load_tokenizer(folder), device, ctype, path)

@@ -45,7 +45,7 @@ class CT2Scorer(SubwordScorer):
                  cache_dir: str | os.PathLike[str] = "", revision: str = "") -> None:
         import ctranslate2
 
-        from tqcheck.models.ct2 import compute_type, convert, converted_dir
+        from tqcheck.models.ct2 import compute_type, convert, converted_dir, off_thread
         from tqcheck.models.resolve import ensure_offline
         from tqcheck.models.translate import model_revision
 
@@ -69,8 +69,8 @@ class CT2Scorer(SubwordScorer):
         inter, intra = cpu_threads() if device == "cpu" else (1, 0)
         self.workers = inter
         try:
-            self.generator = ctranslate2.Generator(str(converted), device=device, compute_type=self.dtype,
-                                                   inter_threads=inter, intra_threads=intra)
+            self.generator = off_thread(lambda: ctranslate2.Generator(
+                str(converted), device=device, compute_type=self.dtype, inter_threads=inter, intra_threads=intra))
         except Exception as exc:
             from tqcheck.models.hf_translate import _one_line
 
