@@ -60,3 +60,39 @@ def tiny_m2m100(base: Path) -> Path:
     torch.manual_seed(0)
     M2M100ForConditionalGeneration(config).eval().save_pretrained(out, safe_serialization=True)
     return out
+
+
+@cache
+def tiny_nllb(base: Path) -> Path:
+    """A random-weight NLLB-200 (an M2M100 model with NllbTokenizer: ``fra_Latn``-style language codes
+    as tokens, the source code first, the target code forced as the first output token).
+
+    The tokenizer is a BPE trained on the tiny corpus with NLLB's Metaspace pre-tokenizer, built the
+    way transformers v5 builds NllbTokenizer (vocabulary + merges); the 202 NLLB language codes are
+    added after it, as in the real models."""
+    import json
+
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+
+    from tiny_models import CORPUS
+
+    out = base / "tiny-nllb"
+    out.mkdir(parents=True, exist_ok=True)
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    bpe.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=150, show_progress=False,
+                                                        special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
+    state = json.loads(bpe.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    tok = NllbTokenizer(vocab=state["vocab"], merges=merges, src_lang="fra_Latn", tgt_lang="eng_Latn")
+    tok.save_pretrained(out)
+    config = M2M100Config(
+        vocab_size=len(tok), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=128,
+        pad_token_id=1, eos_token_id=2, bos_token_id=0, decoder_start_token_id=2,
+    )
+    torch.manual_seed(0)
+    M2M100ForConditionalGeneration(config).eval().save_pretrained(out, safe_serialization=True)
+    return out

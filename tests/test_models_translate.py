@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -240,3 +241,55 @@ def test_auto_backend_runs_a_multilingual_model_whatever_ctranslate2_makes_of_it
     sig = t.signature()
     # transformers v5 and CTranslate2 4.x disagree on M2M100's vocabulary size: then auto falls back.
     assert sig["backend"] == "ctranslate2" or "cannot convert" in sig["fallback"]
+
+
+def test_nllb_model_gets_its_language_codes_on_both_sides(tmp_path_factory, tmp_path, monkeypatch):
+    from mt_fixtures import tiny_nllb
+
+    folder = tiny_nllb(tmp_path_factory.getbasetemp())
+    cfg = Config(mt_models={"fr-en": str(folder)}, backend="transformers", use_cache=False, beam_size=1,
+                 max_length=12, cache_dir=str(tmp_path))
+    t = get_translator(cfg, ModelHub(), "fr", "en")
+    assert (t.spec.family, t.spec.src_code, t.spec.tgt_code) == ("nllb", "fra_Latn", "eng_Latn")
+    backend = t.backend()
+    seen = {}
+    generate = backend.model.generate
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return generate(**kwargs)
+
+    monkeypatch.setattr(backend.model, "generate", spy)
+    out = t.translate(["La coalition se réunit.", "Comment vaincre l'État islamique ?"], n_best=2)
+    tok = backend.tokenizer
+    assert seen["forced_bos_token_id"] == tok.convert_tokens_to_ids("eng_Latn")
+    assert int(seen["input_ids"][0][0]) == tok.convert_tokens_to_ids("fra_Latn")  # source code first
+    assert len(out) == 2 and all(len(hyps) == 2 for hyps in out)
+    assert all("_Latn" not in h for hyps in out for h in hyps)  # language codes never reach the text
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed")
+def test_nllb_runs_on_ctranslate2_with_the_target_code_as_prefix(tmp_path_factory, tmp_path, monkeypatch):
+    from mt_fixtures import tiny_nllb
+
+    folder = tiny_nllb(tmp_path_factory.getbasetemp())
+    cfg = Config(mt_models={"en-fr": str(folder)}, backend="ctranslate2", use_cache=False, beam_size=2,
+                 max_length=12, cache_dir=str(tmp_path))
+    t = get_translator(cfg, ModelHub(), "en", "fr")
+    assert (t.spec.family, t.spec.src_code, t.spec.tgt_code) == ("nllb", "eng_Latn", "fra_Latn")
+    backend = t.backend()
+    seen: dict = {}
+    translate_batch = backend.translator.translate_batch
+
+    class Spy:  # ctranslate2.Translator's attributes are read-only: wrap it
+        def translate_batch(self, source, **kwargs):
+            seen.update(kwargs, source=source)
+            return translate_batch(source, **kwargs)
+
+    monkeypatch.setattr(backend, "translator", Spy())
+    out = t.translate(["The coalition meets in Paris.", "How to defeat the Islamic State?"], n_best=2)
+    assert t.signature()["backend"] == "ctranslate2" and not t.signature().get("fallback")
+    assert seen["target_prefix"] == [["fra_Latn"]] * 2
+    assert all(src[0] == "eng_Latn" and src[-1] == "</s>" for src in seen["source"])
+    assert len(out) == 2 and all(1 <= len(hyps) <= 2 for hyps in out)
+    assert all("_Latn" not in h for hyps in out for h in hyps)

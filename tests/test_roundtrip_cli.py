@@ -158,3 +158,31 @@ def test_models_list_path_and_pull(models, env, capsys, monkeypatch):
     assert seen["repo_id"] == "Helsinki-NLP/opus-mt-fr-en"
     assert "*.safetensors" in seen["patterns"] and not any(p.endswith(".bin") for p in seen["patterns"])
     assert str(en_fr) in out
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_one_nllb_folder_serves_both_directions_of_the_round_trip(tmp_path_factory, env, capsys, backend):
+    import importlib.util
+
+    from mt_fixtures import tiny_nllb
+
+    if backend == "ctranslate2" and importlib.util.find_spec("ctranslate2") is None:
+        pytest.skip("ctranslate2 not installed")
+    nllb = tiny_nllb(tmp_path_factory.getbasetemp())
+    doc = env / "article.txt"
+    doc.write_text("The coalition meets in Paris on Tuesday. The raids have not stopped the jihadists.\n", "utf-8")
+    args = ["check", str(doc), "--source-lang", "fr", "--mt-model", f"en-fr={nllb}", "--mt-model",
+            f"fr-en={nllb}", "--backend", backend, "--signals", "roundtrip", "--format", "json"]
+    code, out, err = run_cli(args, capsys)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    assert report["skipped"] == []
+    legs = report["signature"]["roundtrip"]["models"]["en-fr"]  # out to French and back
+    assert [leg["pair"] for leg in legs] == ["en-fr", "fr-en"]
+    for leg in legs:
+        assert leg["model"] == str(nllb) and leg["family"] == "nllb" and leg["backend"] == backend
+    segments = report["documents"][0]["segments"]
+    assert len(segments) == 2
+    for seg in segments:
+        rt = seg["signals"]["roundtrip"]
+        assert rt["pivot"] == "fr" and "_Latn" not in rt["text"] and 0 <= rt["chrf"] <= 100
