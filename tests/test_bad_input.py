@@ -105,3 +105,43 @@ def test_input_is_never_modified(tmp_path: Path) -> None:
     proc = run_tqcheck("check", str(doc), "--format", "json", "-o", str(tmp_path / "r.json"))
     assert proc.returncode == 0
     assert (doc.stat().st_mtime_ns, doc.read_bytes()) == before
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_gpu_that_is_not_there_is_one_line_and_exit_2(tmp_path: Path, backend: str) -> None:
+    import importlib.util
+
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    if backend == "ctranslate2" and importlib.util.find_spec("ctranslate2") is None:
+        pytest.skip("ctranslate2 not installed")
+    from tiny_models import build_tiny_gpt2
+
+    model = build_tiny_gpt2(tmp_path / "lm")
+    doc = tmp_path / "a.txt"
+    doc.write_text("The coalition meets in Paris.\n", "utf-8")
+    out = tmp_path / "report.json"
+    proc = run_tqcheck("check", str(doc), "--lm-model", f"en={model}", "--signals", "fluency", "--device", "cuda",
+                       "--backend", backend, "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--device cuda" in lines[0] and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_a_gpu_that_is_not_there_stops_the_round_trip_too(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    from mt_fixtures import tiny_pair
+
+    en_fr, fr_en = tiny_pair(tmp_path)
+    doc = tmp_path / "a.txt"
+    doc.write_text("The coalition meets in Paris.\n", "utf-8")
+    proc = run_tqcheck("check", str(doc), "--source-lang", "fr", "--mt-model", f"en-fr={en_fr}", "--mt-model",
+                       f"fr-en={fr_en}", "--signals", "roundtrip", "--device", "cuda", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout
+    assert proc.stderr.count("\n") == 1 and "--device cuda" in proc.stderr and proc.stdout == ""

@@ -163,7 +163,9 @@ def check(
     signals: SignalsOpt = None,
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
-    backend: Annotated[str | None, typer.Option("--backend", help="Model backend for translation and neural LMs: auto (ctranslate2 when installed), transformers, ctranslate2.")] = None,
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="Model backend for translation and neural LMs: auto (ctranslate2 when installed), "
+        "transformers, ctranslate2.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,

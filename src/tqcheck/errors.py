@@ -21,6 +21,11 @@ class ConfigError(TqcheckError):
     """A configuration file or option that is invalid."""
 
 
+class DeviceError(ConfigError):
+    """A device asked for by name (``--device cuda``) that is not there: the whole run stops (exit 2),
+    unlike a missing model, which only skips its signal."""
+
+
 class ModelError(TqcheckError):
     """A model folder that exists but cannot be loaded (corrupt, incomplete, unsafe)."""
 

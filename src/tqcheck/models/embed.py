@@ -55,10 +55,9 @@ class Embedder:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise SignalUnavailable("sentence-transformers is not installed", INSTALL_FIX) from None
-        import torch
+        from tqcheck.models.translate import choose_device
 
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
+        device = choose_device(device, "transformers")
         self.model_id = model_id
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(path), device=device, local_files_only=True,

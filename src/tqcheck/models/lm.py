@@ -356,8 +356,9 @@ def _load_neural(hub: ModelHub, path: Path, model_id: str, config: Config, lang:
             # The evidence names the backend that scored, as for the round trip's fallback.
             if config.backend != "auto" or not any(path.glob("*.safetensors")):
                 raise
-    key = ("lm", "transformers", str(path), config.device, config.dtype)
-    return hub.get(key, lambda: TransformersScorer(path, model_id, device=config.device, dtype=config.dtype,
+    device = choose_device(config.device, "transformers")
+    key = ("lm", "transformers", str(path), device, config.dtype)
+    return hub.get(key, lambda: TransformersScorer(path, model_id, device=device, dtype=config.dtype,
                                                    batch_size=config.batch_size, lang=lang))
 
 

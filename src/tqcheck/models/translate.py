@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tqcheck.errors import ConfigError, ModelError
+from tqcheck.errors import ConfigError, DeviceError, ModelError
 from tqcheck.models.cache import TranslationCache, cache_key
 from tqcheck.models.registry import ModelSpec, family_of_folder, model_spec, with_codes
 from tqcheck.models.resolve import ensure_offline, resolve_model
@@ -228,15 +228,32 @@ def choose_backend(name: str) -> str:
 
 
 def choose_device(name: str, backend: str) -> str:
-    if name != "auto":
+    """auto: the GPU when the backend sees one, else the CPU. A device asked for by name must exist:
+    a missing GPU is one clear configuration error (exit 2), not a traceback from deep in torch."""
+    if name == "cpu":
         return name
     if backend == "ctranslate2":
         import ctranslate2
 
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        gpus = ctranslate2.get_cuda_device_count()
+        if name == "auto":
+            return "cuda" if gpus > 0 else "cpu"
+        if name != "cuda":
+            raise DeviceError(f"device '{name}' is not supported by CTranslate2 (cpu or cuda); "
+                              "use --backend transformers for it")
+        if gpus == 0:
+            raise DeviceError("--device cuda: CTranslate2 sees no CUDA GPU here; use --device auto or cpu")
+        return name
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    mps = getattr(torch.backends, "mps", None)
+    available = torch.cuda.is_available() if name == "cuda" else bool(mps and mps.is_available())
+    if not available:
+        raise DeviceError(f"--device {name}: torch sees no {name.upper()} device here "
+                          f"(torch {torch.__version__}); use --device auto or cpu")
+    return name
 
 
 def choose_dtype(name: str, backend: str, device: str) -> str:

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from tqcheck.document import Document, Segment
-from tqcheck.errors import ConfigError
+from tqcheck.errors import ConfigError, DeviceError
 from tqcheck.findings import Category, Finding, Severity, Suggestion
 from tqcheck.signals.base import Signal, SignalOutput, SignalUnavailable
 from tqcheck.signals.divergence import Divergence, changed_word_share, divergences
@@ -130,6 +130,8 @@ class RoundTripSignal(Signal):
                     pair.append(get_translator(self.config, self.hub, src, tgt))
                 except SignalUnavailable as exc:
                     errors.append(exc)
+                except DeviceError:
+                    raise
                 except ConfigError as exc:
                     errors.append(SignalUnavailable(str(exc), "pass --mt-model SRC-TGT=ID_OR_PATH "
                                                     "with a model that covers the pair"))
