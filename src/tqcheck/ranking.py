@@ -24,11 +24,15 @@ Measures, for the sentence with the candidate against the sentence without it:
 
   - ``auto`` (default): unsafe candidates *made by a model* (round-trip rewrites, any source not in
     ``curated_sources`` of ranking.toml). Rule replacements, lexicon alternatives (false friends,
-    calques) and source-comparison fixes are deliberate edits of a word or two that a person wrote
-    down as meaning-preserving; an embedding of a whole sentence that differs in one word says little
-    more (all-MiniLM-L6-v2 puts such pairs at 0.95-0.99, far above ``min_similarity``), so they are
-    ranked by fluency gain alone and the embedding model (torch, about 5 s to load on a small machine)
-    is loaded only when a model rewrite is to be ranked;
+    calques) and source-comparison fixes are deliberate edits that a person wrote down as giving the
+    meaning the translator intended, which is not the meaning of the words on the page: "the chef of
+    the company" -> "the head of the company" *should* move the sentence away from cooks, and the
+    embedder, comparing with the literal sentence, scores it 0.69 and drops it as "changes the
+    meaning". On the lexicons' own examples the check dropped 84 of 734 such alternatives, nearly
+    all of them the intended fix ("scrutiny" -> "ballot" 0.58, "hexagon" -> "France" 0.72), and
+    reordered 18% of the findings with two or more (``benchmarks/bench_fix.py``, RESULTS.md). They
+    are ranked by fluency gain alone, and the embedding model (torch: 5-10 s to load on a small
+    machine) loads only when a model rewrite is to be ranked;
   - ``always``: every unsafe candidate (the behaviour before ``rank_embedder`` existed);
   - ``never``: none (fluency gain alone; the embedding model is never loaded).
 
