@@ -114,7 +114,7 @@ def test_meaning_changes_are_dropped_and_similarity_enters_the_score() -> None:
     assert [s.replacement for s in kept] == ["had little effect on"]
     assert kept[0].score == pytest.approx(1.0 + 2.0 * (0.9 - 1.0))
     assert kept[0].evidence == {"fluency_gain": 1.0, "fluency_before": -2.0, "fluency_after": -1.0,
-                                "similarity": 0.9}
+                                "similarity": 0.9, "ranked_by": ["fluency", "similarity"]}
     why = dict((s.replacement, w) for s, w in dropped)
     assert why["bombed"].startswith("changes the meaning (similarity 0.50")
     assert why["x"].startswith("less fluent (gain -1.00")

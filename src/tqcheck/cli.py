@@ -71,6 +71,7 @@ def build_config(
     backend: str | None = None,
     device: str | None = None,
     glossary: Path | None = None,
+    rank_embedder: str | None = None,
 ):  # type: ignore[no-untyped-def]
     """Configuration file, then flags on top; validated once."""
     from tqcheck.config import load_config, parse_pairs, validate
@@ -109,6 +110,8 @@ def build_config(
         changes["backend"] = backend
     if device:
         changes["device"] = device
+    if rank_embedder:
+        changes["rank_embedder"] = rank_embedder
     return validate(cfg.replace(**changes), "command line")
 
 
@@ -122,6 +125,9 @@ MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_
 LmOpt = Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
 EmbedOpt = Annotated[str | None, typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
 SignalsOpt = Annotated[list[str] | None, typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
+RankEmbedderOpt = Annotated[str | None, typer.Option(
+    "--rank-embedder", help="Meaning check of ranked fixes by sentence embeddings: auto (model rewrites "
+    "only; default), always (every unsafe fix) or never.")]
 
 # Batch options (tqcheck.cli_batch): many documents, report directory, resume, engines.
 IncludeOpt = Annotated[list[str] | None, typer.Option(
@@ -161,6 +167,7 @@ def check(
     lm_model: LmOpt = None,
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
+    rank_embedder: RankEmbedderOpt = None,
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
     backend: Annotated[str | None, typer.Option(
@@ -204,7 +211,7 @@ def check(
         config_file, lang=lang, source_lang=source_lang, select=select, ignore=ignore,
         fail_under=fail_under, fail_on=fail_on, mt_model=mt_model, lm_model=lm_model,
         embed_model=embed_model, signals=signals, input_format=input_format, no_cache=no_cache,
-        backend=backend, device=device, glossary=glossary,
+        backend=backend, device=device, glossary=glossary, rank_embedder=rank_embedder,
     )
     if batch and source_file is not None:
         raise ConfigError("--source pairs one source with one target; give exactly one file to check "

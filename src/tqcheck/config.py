@@ -78,6 +78,10 @@ class Config:
     pivots: list[str] = field(default_factory=list)
     #: Rank suggested fixes (fluency gain, meaning kept) and keep the best few per finding.
     rank_fixes: bool = True
+    #: Which ranked candidates get the sentence-embedding meaning check: "auto" (those a model made,
+    #: e.g. round-trip rewrites; lexicon and rule alternatives are ranked by fluency alone, so a
+    #: rules + n-gram check never loads torch), "always" (every unsafe candidate) or "never".
+    rank_embedder: str = "auto"
     #: Overrides of the ranking thresholds in tqcheck/data/ranking.toml, e.g. {min_similarity = 0.8}.
     fix_thresholds: dict[str, float] = field(default_factory=dict)
     #: At most this many findings per rule and document; the rest are counted, not listed,
@@ -115,6 +119,7 @@ _CHOICES = {
     "dtype": {"auto", "float32", "float16", "bfloat16", "int8"},
     "input_format": {"auto", "text", "markdown", "xliff", "po", "tmx", "tsv", "csv"},
     "fail_on": {None, "minor", "major", "critical"},
+    "rank_embedder": {"auto", "always", "never"},
 }
 
 
@@ -148,7 +153,7 @@ def _check_type(key: str, value: Any, where: str) -> Any:
 
 def validate(config: Config, where: str = "configuration") -> Config:
     _normalize_languages(config, where)
-    for key in ("fail_on", "backend", "device", "dtype", "input_format"):
+    for key in ("fail_on", "backend", "device", "dtype", "input_format", "rank_embedder"):
         _check_type(key, getattr(config, key), where)
     for name in config.penalties:
         if name not in DEFAULT_PENALTIES:

@@ -18,14 +18,38 @@ Measures, for the sentence with the candidate against the sentence without it:
 
 - fluency gain = fluency(rewritten) - fluency(original), where fluency is the LM's per-token SLOR
   (log-probability normalised for length and word frequency), or the mean token log-probability when
-  the scorer gives no SLOR;
-- similarity = cosine similarity of the two sentences' embeddings, when an embedding model is available.
+  the scorer gives no SLOR. Every candidate gets it (the LM is the one the fluency signal uses);
+- similarity = cosine similarity of the two sentences' embeddings (the meaning check), for the
+  candidates the ``rank_embedder`` setting sends to the embedding model:
+
+  - ``auto`` (default): unsafe candidates *made by a model* (round-trip rewrites, any source not in
+    ``curated_sources`` of ranking.toml). Rule replacements, lexicon alternatives (false friends,
+    calques) and source-comparison fixes are deliberate edits that a person wrote down as giving the
+    meaning the translator intended, which is not the meaning of the words on the page: "the chef of
+    the company" -> "the head of the company" *should* move the sentence away from cooks, and the
+    embedder, comparing with the literal sentence, scores it 0.69 and drops it as "changes the
+    meaning". On the lexicons' own examples the check dropped 84 of 734 such alternatives, nearly
+    all of them the intended fix ("scrutiny" -> "ballot" 0.58, "hexagon" -> "France" 0.72), and
+    reordered 18% of the findings with two or more (``benchmarks/bench_fix.py``, RESULTS.md). They
+    are ranked by fluency gain alone, and the embedding model (torch: 5-10 s to load on a small
+    machine) loads only when a model rewrite is to be ranked;
+  - ``always``: every unsafe candidate (the behaviour before ``rank_embedder`` existed);
+  - ``never``: none (fluency gain alone; the embedding model is never loaded).
+
+  Safe suggestions never need it (they cannot change the meaning).
 
 A candidate that is not safe is dropped when its similarity is below ``min_similarity`` (it changes the
 meaning) or its gain is below ``min_gain`` (it reads worse). Score = gain + similarity_weight *
-(similarity - 1) (the similarity term is left out when there is no embedder). Safe suggestions are
-scored but never dropped. A finding keeps its safe suggestions and its best ``keep`` others, best first,
-each with ``score``, ``sentence`` (the rewritten sentence) and ``evidence`` (gain, similarity, pivot).
+(similarity - 1); the similarity term is left out for a candidate that was not embedded (not sent to
+the embedder, or no embedder could load), so a curated alternative counts as keeping the meaning and a
+model rewrite pays for whatever meaning it loses. Safe suggestions are scored but never dropped. A
+finding keeps its safe suggestions and its best ``keep`` others, best first, each with ``score``,
+``sentence`` (the rewritten sentence) and ``evidence``: gain, similarity, pivot, and ``ranked_by``,
+the measures that entered its score (``["fluency", "similarity"]``, ``["fluency"]``, or ``[]`` when
+nothing could be measured).
+
+:func:`rank_candidates` (the building block, for tests and the Python API) checks the meaning of every
+unsafe candidate with the embedder it is given; pass ``embedder=None`` to rank by fluency alone.
 
 A kept candidate may cover more than the finding's span (the changed words reach past it); the finding
 is then widened to the union of its kept candidates' regions, every kept replacement is padded with the
@@ -62,6 +86,8 @@ if TYPE_CHECKING:
 
 NAME = "ranking"
 _WORD = re.compile(r"\w")
+#: Which unsafe candidates get the meaning check (sentence embeddings); see the module docstring.
+EMBEDDER_MODES = ("auto", "always", "never")
 
 
 class LMScorerLike(Protocol):
@@ -109,6 +135,18 @@ class Thresholds:
 def _data() -> dict[str, Any]:
     text = resources.files("tqcheck").joinpath("data/ranking.toml").read_text("utf-8")
     return tomllib.loads(text)
+
+
+def curated_sources() -> frozenset[str]:
+    """Suggestion sources whose unsafe candidates ``rank_embedder = "auto"`` ranks by fluency alone."""
+    return frozenset(_data().get("curated_sources", ()))
+
+
+def needs_meaning_check(suggestion: Suggestion, mode: str = "auto") -> bool:
+    """Whether ranking should embed this candidate's sentence to check that it keeps the meaning."""
+    if suggestion.safe or mode == "never":
+        return False
+    return mode == "always" or suggestion.source not in curated_sources()
 
 
 @dataclass(frozen=True)
@@ -265,6 +303,8 @@ def _keep(cands: list[Candidate], th: Thresholds) -> list[Candidate]:
             s.evidence["fluency_after"] = round(m.after or 0.0, 4)
         if m.similarity is not None:
             s.evidence["similarity"] = round(m.similarity, 4)
+        s.evidence["ranked_by"] = [name for name, v in (("fluency", m.gain), ("similarity", m.similarity))
+                                   if v is not None]
     alive = [c for c in cands if not c.dropped]
 
     def order(c: Candidate) -> tuple[int, float]:
@@ -306,10 +346,13 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
     if not any(w.candidates for w in work):
         _explain_missing(work)
         return notes
-    # Models load only when something needs ranking; meaning is checked only for unsafe candidates
-    # (a safe typography fix cannot change it).
+    # Models load only when something needs ranking. The meaning is checked only for the unsafe
+    # candidates rank_embedder sends to the embedder (by default those a model made: a safe typography
+    # fix cannot change the meaning and a lexicon alternative was written down as keeping it), so the
+    # embedding model, the one slow load of a rules + n-gram check, loads only when one is there.
+    mode = getattr(config, "rank_embedder", "auto")
     embedder, why = None, None
-    if any(not c.suggestion.safe for w in work for c in w.candidates):
+    if any(needs_meaning_check(c.suggestion, mode) for w in work for c in w.candidates):
         embedder, why = _load(embed_factory or _default_embedder(config, hub))
         if why:
             notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
@@ -323,7 +366,7 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
         cands = [c for w in items for c in w.candidates]
         with hub.use_lock:
             measures = measure([(c.original, c.rewritten) for c in cands], lm, embedder,
-                               [not c.suggestion.safe for c in cands])
+                               [needs_meaning_check(c.suggestion, mode) for c in cands])
         for c, m in zip(cands, measures, strict=True):
             c.measure = m
     for w in work:
@@ -582,4 +625,5 @@ def _finish(w: _Work, th: Thresholds) -> None:
         f.evidence["no_roundtrip_suggestion"] = w.rewrite_note
 
 
-__all__ = ["Measure", "Thresholds", "decide", "fluency", "measure", "rank_candidates", "rank_findings"]
+__all__ = ["EMBEDDER_MODES", "Measure", "Thresholds", "curated_sources", "decide", "fluency", "measure",
+           "needs_meaning_check", "rank_candidates", "rank_findings"]

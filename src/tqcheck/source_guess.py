@@ -175,7 +175,8 @@ def _frequencies(lang: str, wordlist: str = "small") -> dict[str, float]:
     try:
         from wordfreq import get_frequency_dict
 
-        return get_frequency_dict(lang, wordlist=wordlist)
+        # Positional: the cache entry wordfreq's own look-ups share (see rules.kinds._frequencies).
+        return get_frequency_dict(lang, wordlist)
     except (LookupError, ValueError, OSError):
         return {}
 

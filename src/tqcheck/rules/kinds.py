@@ -275,7 +275,9 @@ def _frequencies(language: str) -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
     try:
-        return get_frequency_dict(language, wordlist="best")
+        # Positional, as wordfreq's own word_frequency() calls it: its lru_cache keys positional and
+        # keyword arguments apart, and each miss rebuilds a dict of some 300,000 words (0.1-0.3 s).
+        return get_frequency_dict(language, "best")
     except LookupError:  # a language wordfreq does not cover
         return {}
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -79,12 +80,20 @@ class Condition:
 
 @dataclass(frozen=True)
 class Pattern:
-    regex: re.Pattern[str]
+    #: The regular expression's text (matched case-insensitively); see :attr:`regex`.
+    source: str
     #: (word, pos) of the first inflected token, used to inflect suggestions.
     head: tuple[str, str] | None
     #: Lower-case words one of which any match must contain: a cheap filter that skips the
     #: regex for the (vast) majority of sentences. Empty: no filter.
     anchors: frozenset[str] = frozenset()
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: the shipped lexicons hold hundreds of entries for several language
+        pairs, and compiling them all (about 0.4 s) would be paid by every check, while a document
+        only ever reaches the entries of its own pair whose anchor words it contains."""
+        return re.compile(self.source, re.I)
 
 
 #: Words too common to be worth filtering on.
@@ -193,7 +202,7 @@ def compile_pattern(pattern: str) -> Pattern:
     # it; spans are trimmed at match time.
     useful = [a for a in anchor_sets if not a & _COMMON]
     anchors = min(useful, key=len) if useful else frozenset()
-    return Pattern(re.compile(regex, re.I), head[0] if head else None, anchors)
+    return Pattern(regex, head[0] if head else None, anchors)
 
 
 def readable(pattern: str, most: int = 4) -> str:
