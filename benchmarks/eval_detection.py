@@ -5,18 +5,29 @@ Runs the whole pipeline (every registered signal; model signals that have no mod
 themselves skipped) with whatever models are configured, the embedded n-gram LM at least:
 
 1. DEMETR (fr->en, 100 sentences x 35 synthetic perturbations): pairwise accuracy, "the pipeline
-   scores mt_sent better than pert_sent", per perturbation type. A sentence's score is the pair
-   (pipeline quality score of the one-sentence document, fluency SLOR): the quality score decides
-   when findings differ, SLOR breaks the (common) tie, since most single sentences have no finding.
-   Ties on both count half (also reported strictly, ties as failures).
+   scores mt_sent better than pert_sent", per perturbation type. Each sentence is checked as its own
+   document; its score is the pair (pipeline quality score, fluency ``slor_total``) compared
+   lexicographically: the quality score (``DocumentResult.score``: MQM penalties of all findings)
+   decides when findings differ, and the (common) tie, since most single sentences have no finding,
+   is broken by ``slor_total``, the number tqcheck reports per segment in
+   ``segments[i].signals.fluency.slor_total`` (summed over the document's scored segments): SLOR
+   before its per-token division, the product's number for comparing versions of one sentence (per
+   token, SLOR rewards deleting any word less predictable than the sentence's average). Ties on both
+   count half (also reported strictly, ties as failures). Further columns replace the tiebreak with
+   the per-segment SLOR (token-weighted), with the mean token log-probability (minus log
+   perplexity), or drop it (quality score alone).
 2. LIG (fr->en Moses output with human post-edits): correlation of segment scores with HTER
    (TER of the MT against its post-edit), and word-level precision/recall of garbled-passage words
    against the words the post-editor changed (Levenshtein word alignment, no shifts).
 3. WMT MQM zh->en: character- and span-level precision/recall of garbled-passage findings against
    human error spans.
+4. Calibration on fluent text: garbled-passage findings per sentence in ten 40-sentence documents of
+   LIG post-edits (lines 1-400 of postedit.en) and three documents of the 100 DEMETR reference-quality
+   MT sentences (mt_sent, sorted, 34/33/33); the threshold was tuned for about 0.2.
 
 Data is read from ../shared/eval (never copied into the repository). Usage:
     python benchmarks/eval_detection.py [--lm-model en=DIR] [--lig 1000] [--mqm-extra 1500] [--json out.json]
+        [--skip demetr,lig,mqm,calibration]
 """
 
 from __future__ import annotations
@@ -68,6 +79,12 @@ def doc_slor(result: DocumentResult) -> float:
             num += f["slor"] * f["tokens"]
             den += f["tokens"]
     return num / den if den else 0.0
+
+
+def doc_slor_total(result: DocumentResult) -> float:
+    """Sum of the scored segments' ``slor_total`` (0 when nothing was scored)."""
+    return sum(f["slor_total"] for seg in result.document.segments
+               if (f := seg.signals.get("fluency")) and f.get("tokens"))
 
 
 def doc_mean_logprob(result: DocumentResult) -> float:
@@ -131,9 +148,11 @@ def eval_demetr(checker: Checker, folder: Path) -> dict:
     t0 = time.perf_counter()
     results = run_docs(checker, texts)
     elapsed = time.perf_counter() - t0
-    key = {t: (res.score, doc_slor(res)) for t, res in zip(texts, results, strict=True)}
+    key = {t: (res.score, doc_slor_total(res)) for t, res in zip(texts, results, strict=True)}
+    key_slor = {t: (res.score, doc_slor(res)) for t, res in zip(texts, results, strict=True)}
     key_ppl = {t: (res.score, doc_mean_logprob(res)) for t, res in zip(texts, results, strict=True)}
     per: dict[str, list[float]] = defaultdict(list)
+    per_slor: dict[str, list[float]] = defaultdict(list)
     per_ppl: dict[str, list[float]] = defaultdict(list)
     strict: dict[str, list[float]] = defaultdict(list)
     by_score: dict[str, list[float]] = defaultdict(list)
@@ -145,6 +164,8 @@ def eval_demetr(checker: Checker, folder: Path) -> dict:
         a, b = key[r["mt_sent"]], key[r["pert_sent"]]
         per[r["pert_name"]].append(1.0 if a > b else 0.5 if a == b else 0.0)
         strict[r["pert_name"]].append(1.0 if a > b else 0.0)
+        c, d = key_slor[r["mt_sent"]], key_slor[r["pert_sent"]]
+        per_slor[r["pert_name"]].append(1.0 if c > d else 0.5 if c == d else 0.0)
         c, d = key_ppl[r["mt_sent"]], key_ppl[r["pert_sent"]]
         per_ppl[r["pert_name"]].append(1.0 if c > d else 0.5 if c == d else 0.0)
         by_score[r["pert_name"]].append(1.0 if a[0] > b[0] else 0.5 if a[0] == b[0] else 0.0)
@@ -154,10 +175,11 @@ def eval_demetr(checker: Checker, folder: Path) -> dict:
                  else "baseline" if name in BASELINES else "accuracy")
         table.append({"type": name, "group": group, "n": len(per[name]), "identical": identical[name],
                       "accuracy": statistics.fmean(per[name]), "strict": statistics.fmean(strict[name]),
+                      "slor_tiebreak": statistics.fmean(per_slor[name]),
                       "ppl_tiebreak": statistics.fmean(per_ppl[name]),
                       "score_only": statistics.fmean(by_score[name])})
     means = {}
-    for column in ("accuracy", "ppl_tiebreak"):
+    for column in ("accuracy", "slor_tiebreak", "ppl_tiebreak"):
         for g in ("fluency", "punct/case", "accuracy"):
             means[f"{g} ({column})"] = statistics.fmean(t[column] for t in table if t["group"] == g)
         means[f"fluency+punct/case ({column})"] = statistics.fmean(
@@ -314,17 +336,33 @@ def eval_mqm(checker: Checker, folder: Path, extra: int) -> dict:
     }
 
 
+# -- 4. calibration ------------------------------------------------------------------------------
+def eval_calibration(checker: Checker, folder: Path) -> dict:
+    pe = (folder / "lig-fr-en" / "postedit.en").read_text("utf-8").splitlines()[:400]
+    rows = [json.loads(line) for line in (folder / "demetr-fr" / "demetr_french_only.jsonl").open(encoding="utf-8")]
+    mt = sorted({r["mt_sent"] for r in rows})
+    lig_docs = ["\n\n".join(pe[i:i + 40]) for i in range(0, len(pe), 40)]
+    demetr_docs = ["\n\n".join(mt[i:i + 34]) for i in range(0, len(mt), 34)]
+    results = run_docs(checker, lig_docs + demetr_docs)
+    counts = [len(garbled_spans(r)) for r in results]
+    lig, dem = sum(counts[:len(lig_docs)]), sum(counts[len(lig_docs):])
+    return {"documents": len(results), "sentences": len(pe) + len(mt), "findings": lig + dem,
+            "per_sentence": (lig + dem) / (len(pe) + len(mt)), "lig_per_sentence": lig / len(pe),
+            "demetr_per_sentence": dem / len(mt)}
+
+
 # -- report --------------------------------------------------------------------------------------
 def markdown(res: dict) -> str:
     out = [f"Signals run: {', '.join(res['signals'])}; fluency model: {res['model']}", ""]
     if "demetr" in res:
         d = res["demetr"]
-        out += ["**DEMETR fr->en pairwise accuracy** (score = (pipeline quality, fluency SLOR); ties half)",
+        out += ["**DEMETR fr->en pairwise accuracy** (score = (pipeline quality, fluency slor_total); ties half)",
                 "",
-                "| perturbation | group | pairs | accuracy (SLOR tiebreak) | strict | perplexity tiebreak | "
-                "quality score alone |", "|---|---|---|---|---|---|---|"]
+                "| perturbation | group | pairs | accuracy (slor_total tiebreak) | strict | SLOR tiebreak | "
+                "perplexity tiebreak | quality score alone |", "|---|---|---|---|---|---|---|---|"]
         out += [f"| {t['type']} | {t['group']} | {t['n']} | {t['accuracy']:.3f} | {t['strict']:.3f} | "
-                f"{t['ppl_tiebreak']:.3f} | {t['score_only']:.3f} |" for t in d["types"]]
+                f"{t['slor_tiebreak']:.3f} | {t['ppl_tiebreak']:.3f} | {t['score_only']:.3f} |"
+                for t in d["types"]]
         out += ["", "| group | mean accuracy |", "|---|---|"]
         out += [f"| {g} | {v:.3f} |" for g, v in d["means"].items()]
         out += ["", f"{d['texts']} distinct sentences checked in {d['seconds']} s. Pairs whose perturbed "
@@ -353,6 +391,12 @@ def markdown(res: dict) -> str:
                 f"| spans (any overlap) | {m['span_precision']:.3f} | {m['span_recall']:.3f} | |",
                 f"| segments (has an error) | {m['segment_precision']:.3f} | {m['segment_recall']:.3f} | "
                 f"{m['segment_f1']:.3f} |", ""]
+    if "calibration" in res:
+        c = res["calibration"]
+        out += [f"**Calibration on fluent text** ({c['sentences']} sentences in {c['documents']} documents: "
+                "LIG post-edits and DEMETR reference-quality MT): "
+                f"{c['findings']} garbled-passage findings, {c['per_sentence']:.3f} per sentence "
+                f"(LIG {c['lig_per_sentence']:.3f}, DEMETR {c['demetr_per_sentence']:.3f}).", ""]
     return "\n".join(out)
 
 
@@ -364,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lig", type=int, default=1000, help="LIG segments to use (first N; 0 skips)")
     ap.add_argument("--mqm-extra", type=int, default=1500,
                     help="rows of the 2021 MQM news file added to the 2022 test file (0: test file only)")
-    ap.add_argument("--skip", default="", help="comma-separated: demetr,lig,mqm")
+    ap.add_argument("--skip", default="", help="comma-separated: demetr,lig,mqm,calibration")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
     args = ap.parse_args(argv)
     cfg = Config(lang="en", lm_models=parse_pairs(args.lm_model, "--lm-model", "LANG"), use_cache=False)
@@ -382,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         res["lig"] = eval_lig(checker, args.eval_dir / "lig-fr-en", args.lig)
     if "mqm" not in skip:
         res["mqm"] = eval_mqm(checker, args.eval_dir / "mqm-zh-en-spans", args.mqm_extra)
+    if "calibration" not in skip:
+        res["calibration"] = eval_calibration(checker, args.eval_dir)
     print(markdown(res))
     if args.json:
         args.json.write_text(json.dumps(res, indent=2), "utf-8")

@@ -108,7 +108,9 @@ def test_seed_every_segment_scored_garbling_flagged_names_spared(tmp_path: Path)
         if not seg["non_content"]:
             numbers = seg["signals"]["fluency"]
             assert numbers["backend"] == "ngram" and "pocketsphinx" in numbers["model"]
-            assert {"slor", "perplexity", "logprob", "tokens"} <= set(numbers)
+            assert {"slor", "slor_total", "perplexity", "logprob", "tokens"} <= set(numbers)
+            assert numbers["slor_total"] == pytest.approx(numbers["slor"] * numbers["tokens"],
+                                                    abs=0.001 * numbers["tokens"])
     assert doc["signals"]["fluency"]["backend"] == "ngram"
     found = _fluency(report)
     spans = [SEED[f["start"]:f["end"]] for f in found]

@@ -105,3 +105,50 @@ def test_misspelling_is_surprising_but_rare_real_word_is_not(ngram: NGramScorer)
 def test_shouting_headline_is_not_all_acronyms(ngram: NGramScorer) -> None:
     ts = ngram.score_one("COALITION MEETS IN PARIS")
     assert not all(ts.neutral[:-1])
+
+
+@pytest.mark.parametrize(("good", "typo"), [
+    ("The talks resumed the following week in Geneva.", "The talks resumed the folowing week in Geneva."),
+    ("You should receive the letter next week.", "You should recieve the letter next week."),
+])
+def test_known_misspelling_is_charged_not_discounted(ngram: NGramScorer, good: str, typo: str) -> None:
+    # wordfreq has seen "folowing" and "recieve" often enough to pass as rare real words; one edit
+    # from a far more frequent word the LM knows, they are misspellings and charged as such.
+    a, b = ngram.score_one(good), ngram.score_one(typo)
+    k = next(i for i, (s, e, _) in enumerate(b.tokens) if b.text[s:e] in ("folowing", "recieve"))
+    assert b.excess()[k] > 5
+    assert a.slor > b.slor and a.slor_total > b.slor_total and a.logprob > b.logprob
+
+
+def test_rare_real_words_and_british_spellings_are_not_misspellings(ngram: NGramScorer) -> None:
+    for word in ["jihadist", "tweeted", "organised", "analysed", "reconquest", "microplastics"]:
+        ts = ngram.score_one(f"They met the {word} day.")
+        assert ts.excess()[3] < 5, word
+
+
+def test_word_after_comma_is_judged_in_context_but_detection_stays_in_the_clause(ngram: NGramScorer) -> None:
+    comma = ngram.score_one("The storm hit the coast, and the roads were closed for days.")
+    colon = ngram.score_one("The storm hit the coast; and the roads were closed for days.")
+    k = 5  # "and"
+    assert comma.text[comma.tokens[k][0]:comma.tokens[k][1]] == "and"
+    assert comma.fresh[k] and colon.fresh[k]
+    # "coast and" is more probable than "and" out of the blue: the comma does not hide it ...
+    assert comma.tokens[k][2] > colon.tokens[k][2]
+    # ... but span detection, which reads excess surprisal, still sees a clause boundary.
+    assert comma.excess()[k] == pytest.approx(colon.excess()[k])
+    # Names still reset the context: "Paris, the" is not read as "paris the".
+    assert ngram.score_one("We met in Paris, the capital.").logprob == pytest.approx(
+        ngram.score_one("We met in Paris; the capital.").logprob)
+
+
+@pytest.mark.parametrize(("good", "cut"), [
+    ("The storm hit the coast, and the roads were closed for days.",
+     "The storm hit the coast, the roads were closed for days."),
+    ("They usually offer food, drink, and music to their guests.",
+     "They usually offer food, drink, music to their guests."),
+])
+def test_removed_conjunction_scores_worse_as_a_version_of_the_sentence(ngram: NGramScorer, good: str,
+                                                                        cut: str) -> None:
+    a, b = ngram.score_one(good), ngram.score_one(cut)
+    assert a.slor_total > b.slor_total
+    assert a.slor_total == pytest.approx(a.slor * a.n)

@@ -14,7 +14,10 @@ when it is already in the local cache, else (English) the embedded n-gram model.
 
 Scores are natural logs. ``slor`` is the syntactic log-odds ratio (Pauls & Klein 2012; Lau et al.
 2017): ``(log P_LM(s) - log P_unigram(s)) / n_tokens``, which does not punish a sentence for being
-long or for containing rare words (names, acronyms), only for putting words where they do not fit.
+long or for containing rare words (names, acronyms), only for putting words where they do not fit;
+the number to compare *different* sentences by. ``slor_total`` is the same difference before the
+division, the number to compare *versions of one sentence* by (a deleted word is not rewarded for
+having been less predictable than the sentence's average word).
 """
 
 from __future__ import annotations
@@ -80,9 +83,18 @@ class TokenScores:
         return sum(self.unigram)
 
     @property
+    def slor_total(self) -> float:
+        """LM log-prob - unigram log-prob, not divided by the token count (Lau et al.'s NormLP-Sub;
+        SLOR x n): what word order adds beyond word frequency, in nats. The number for comparing
+        *versions of one sentence*: per-token division rewards deleting any word whose own share
+        is below the sentence's average (a removed "and", "but", "during"); here a deleted word
+        only takes its own share away. Not comparable across sentences of different lengths."""
+        return self.logprob - self.unigram_logprob
+
+    @property
     def slor(self) -> float:
         """(LM log-prob - unigram log-prob) per token; higher is more fluent. 0 for an empty text."""
-        return (self.logprob - self.unigram_logprob) / self.n if self.n else 0.0
+        return self.slor_total / self.n if self.n else 0.0
 
     @property
     def perplexity(self) -> float:

@@ -11,7 +11,12 @@ over a lower-case vocabulary, and a huge negative sentinel for an unknown word. 
 - capitalised words the LM knows (Paris, Obama, Prime Minister) are scored in context, but their
   surprise beyond rarity is capped: a name in an odd place is rarely a translation error;
 - a lower-case word unknown to the LM backs off to its ``wordfreq`` unigram (plus a small penalty),
-  and one unknown to both (a misspelling, a foreign word left in) is charged heavily;
+  and one unknown to both (a misspelling, a foreign word left in) is charged heavily, as is one
+  wordfreq knows but that is one edit from a far more frequent word the LM knows ("folowing");
+- a clause mark (comma, colon, dash, bracket) restarts the LM's history, since the speech-trained
+  LM never saw punctuation; after a bare comma a word the LM knows gets the better of its fresh
+  and its in-context score ("the world, and they" judges "and" after "world"), a sentence-level
+  bonus that span detection does not see (it stays inside clauses);
 - ``<s>`` starts each text and a zero-width ``</s>`` token ends it, so "the same day day" is judged
   on how sentences end too.
 """
@@ -95,7 +100,15 @@ class NGramScorer:
         self.unpunctuated_min_words = int(c["unpunctuated_min_words"])
         self.foreign_langs = list(c["foreign_languages"])
         self.foreign_margin = math.log(float(c["foreign_ratio"]))
+        self.typo_min_length = int(c["misspelling_min_length"])
+        self.typo_margin = math.log(float(c["misspelling_ratio"]))
+        self.bridge_marks = frozenset(c.get("context_across", ""))
         self._known: dict[str, bool] = {}
+
+    def _bridges(self, gap: str) -> bool:
+        """A clause gap the LM's history may reach across: only bridging marks in it ("," by default)."""
+        marks = [c for c in gap if not c.isspace()]
+        return bool(marks) and all(c in self.bridge_marks for c in marks)
 
     # -- vocabulary ---------------------------------------------------------------------------
     def _p(self, word: str, h1: str, h2: str) -> float | None:
@@ -116,6 +129,21 @@ class NGramScorer:
         ("pour", "gouvernement", "mondiale"), so it must not pass as a rare English word."""
         return any(unigram_logprob(word, lang, self.floor) - english > self.foreign_margin
                    for lang in self.foreign_langs)
+
+    def _misspelling(self, word: str, u: float) -> bool:
+        """One edit (a letter deleted, added, changed or two swapped) from a word the LM knows that is
+        far more frequent: "folowing", "recieve". wordfreq has seen common misspellings often enough
+        to pass as rare real words, and their unigram discount would make them look fluent."""
+        if len(word) < self.typo_min_length or not word.isalpha():
+            return False
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        variants = {a + b[1:] for a, b in splits if b}
+        variants |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        variants |= {a + c + b[1:] for a, b in splits if b for c in letters}
+        variants |= {a + c + b for a, b in splits for c in letters}
+        variants.discard(word)
+        return any(self.in_vocab(v) and self._unigram(v) - u >= self.typo_margin for v in variants)
 
     # -- scoring ------------------------------------------------------------------------------
     def score(self, texts: list[str]) -> list[TokenScores]:
@@ -142,6 +170,10 @@ class NGramScorer:
             # so a word after a comma, colon, dash or bracket is judged without the words
             # before the mark ("Paris, the" must not be read as "paris the").
             fresh = bool(_CLAUSE_MARK.search(gap))
+            # Across a comma the words may still form one phrase ("food, drink, and wine"): the
+            # history before the mark is kept aside, and an in-vocabulary word after it gets the
+            # better of its fresh and its in-context score (never worse than fresh).
+            carry = (h1, h2) if fresh and self._bridges(gap) else None
             if fresh:
                 h1, h2 = RESET, RESET
             word = raw.lower()
@@ -167,6 +199,12 @@ class NGramScorer:
             elif self.in_vocab(word):
                 lp, u, base = self._p(word, h1, h2), self._unigram(word), self._p(word, RESET, RESET)
                 assert lp is not None
+                bridged = self._p(word, *carry) if carry is not None and carry[0] != RESET else None
+                if bridged is not None and bridged > lp:
+                    # Span detection stays inside clauses: the bonus lifts the baseline alike, so
+                    # the word's excess surprisal (what detection reads) is unchanged.
+                    base = (u if base is None else base) + bridged - lp
+                    lp = bridged
                 self._add(out, s, e, lp, u, base, fresh, neutral=False)
                 h1, h2 = word, h1
             elif "'" in word and self.in_vocab(word.split("'")[0]):
@@ -190,7 +228,8 @@ class NGramScorer:
                 u = self._unigram(word)
                 zipf = (u - math.log(1e-9)) / math.log(10)
                 # English loanwords ("café", "déjà") are English; only rarer words may be foreign.
-                if zipf >= self.known_zipf and (zipf >= 2.5 or not self._foreign(word, u)):
+                if zipf >= self.known_zipf and (zipf >= 2.5 or not self._foreign(word, u)) \
+                        and not self._misspelling(word, u):
                     # A real word the LM's vocabulary lacks: its unigram, a little discounted.
                     self._add(out, s, e, u + self.oov_penalty, u, None, fresh, neutral=False)
                 else:

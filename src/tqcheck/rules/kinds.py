@@ -20,9 +20,9 @@ from tqcheck.rules.inflect import inflect, label_of
 
 @register_kind("repeated-word")
 def repeated_word(rule: Rule, text: str, context: Context) -> Iterator[Match]:
-    """The same word twice in a row ("the the"), except pairs that are correct English."""
+    """The same word twice in a row ("the the", "on-site on-site"), except pairs that are correct."""
     allowed = {w.lower() for w in rule.options.get("allowed", [])}
-    for m in re.finditer(r"(?<![\w'’-])(\w+)(\s+)(\1)(?![\w'’-])", text, re.I):
+    for m in re.finditer(r"(?<![\w'’-])(\w+(?:[-'’]\w+)*)(\s+)(\1)(?![\w'’-])", text, re.I):
         word = m.group(1)
         if word.lower() in allowed or word.isdigit():
             continue

@@ -2,13 +2,15 @@
 
 Every content segment is scored by a language model (a local neural LM when configured or cached,
 else the embedded English n-gram model; see :mod:`tqcheck.models.lm`). Per segment the signal
-reports log-probability, perplexity and SLOR. Per token it takes the *excess surprisal* (how much
-more surprising the token is in context than its own word frequency explains, so rare names are not
-blamed), turns it into robust z-scores against the document (median and MAD; short documents lean
-on priors measured on fluent English), finds runs of abnormally surprising tokens, widens them to the
-words that form the model's context and to word boundaries, and reports each run that is strong
-enough as a ``fluency.garbled-passage`` finding. A run in a sentence whose overall SLOR is low for
-the document counts more. Thresholds live in ``signals/data/fluency.toml``.
+reports log-probability, perplexity, SLOR (to compare different sentences) and SLOR's total before
+the per-token division (``slor_total``, to compare versions of one sentence). Per token it takes the
+*excess surprisal* (how much more surprising the token is in context than its own word frequency
+explains, so rare names are not blamed), turns it into robust z-scores against the document (median
+and MAD; short documents lean on priors measured on fluent English), finds runs of abnormally
+surprising tokens, widens them to the words that form the model's context and to word boundaries,
+and reports each run that is strong enough as a ``fluency.garbled-passage`` finding. A run in a
+sentence whose overall SLOR is low for the document counts more. Thresholds live in
+``signals/data/fluency.toml``.
 """
 
 from __future__ import annotations
@@ -189,6 +191,7 @@ class FluencySignal(Signal):
                 "logprob": round(ts.logprob, 3),
                 "perplexity": round(ts.perplexity, 2),
                 "slor": round(ts.slor, 3),
+                "slor_total": round(ts.slor_total, 3),
                 "tokens": ts.n,
                 "slor_z": None if slor_z is None else round(slor_z, 2),
                 "max_z": round(max(z), 2) if z else 0.0,
@@ -267,6 +270,7 @@ class FluencySignal(Signal):
                 "fluency.peak_excess_nats": round(c.peak_excess, 2),
                 "fluency.segment_slor": numbers["slor"],
                 "fluency.segment_slor_z": numbers["slor_z"],
+                "fluency.segment_slor_total": numbers["slor_total"],
                 "fluency.segment_perplexity": numbers["perplexity"],
             },
             signal=self.name,
