@@ -168,7 +168,7 @@ def test_ct2_scorer_runs_batches_on_parallel_workers(tiny_gpt2_dir: Path, monkey
     assert cpu_threads() == (1, 1)
     monkeypatch.setenv("TQCHECK_CT2_THREADS", "2")
     scorer = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, batch_size=4), ModelHub(), "en")
-    assert scorer.workers == 2 and scorer._group_size() == 8
+    assert scorer.workers == 2 and scorer._group_size() == 4 * 2 * 8
 
 
 def test_folder_without_safetensors_is_a_model_error(tmp_path: Path, tiny_gpt2_dir: Path) -> None:  # noqa: F811
