@@ -290,3 +290,27 @@ def test_round_trip_rewrites_from_real_tiny_models_are_embedded_by_the_real_embe
     dropped = [d for f in report.findings for d in f.evidence.get("dropped_suggestions", [])
                if d["source"] == "roundtrip"]
     assert rewrites or dropped
+
+
+def test_round_trip_rewrites_are_embedded_by_the_model_for_the_text_language(monkeypatch) -> None:
+    """A German document's rewrites go to the German (multilingual) embedder, not English MiniLM."""
+    from tqcheck.models import embed
+
+    asked: list[str] = []
+
+    def fake_get_embedder(config, hub, lang="en"):  # type: ignore[no-untyped-def]
+        asked.append(lang)
+        return CountingEmbedder()
+
+    monkeypatch.setattr(embed, "get_embedder", fake_get_embedder)
+    rewrite = "But the raids had little effect on truck bombs of the IS and training failed."
+    docs, findings = [], []
+    for lang in ("en", "de"):
+        doc, garbled = _doc({"text": rewrite, "pivot": "fr"})
+        doc.language = lang
+        docs.append(doc)
+        findings.append([garbled])
+    lm = FakeLM({GARBLED: -3.0, rewrite: -1.0})
+    rank_findings(docs, findings, Config(), ModelHub(), lm_factory=lambda lang: lm,
+                  translator_factory=lambda s, t: FakeTranslator({}))
+    assert sorted(asked) == ["de", "en"]

@@ -19,7 +19,8 @@ Measures, for the sentence with the candidate against the sentence without it:
 - fluency gain = fluency(rewritten) - fluency(original), where fluency is the LM's per-token SLOR
   (log-probability normalised for length and word frequency), or the mean token log-probability when
   the scorer gives no SLOR. Every candidate gets it (the LM is the one the fluency signal uses);
-- similarity = cosine similarity of the two sentences' embeddings (the meaning check), for the
+- similarity = cosine similarity of the two sentences' embeddings (the meaning check; the embedding
+  model for the document's language, as the similarity signal picks it), for the
   candidates the ``rank_embedder`` setting sends to the embedding model:
 
   - ``auto`` (default): unsafe candidates *made by a model* (round-trip rewrites, any source not in
@@ -351,15 +352,17 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
     # fix cannot change the meaning and a lexicon alternative was written down as keeping it), so the
     # embedding model, the one slow load of a rules + n-gram check, loads only when one is there.
     mode = getattr(config, "rank_embedder", "auto")
-    embedder, why = None, None
-    if any(needs_meaning_check(c.suggestion, mode) for w in work for c in w.candidates):
-        embedder, why = _load(embed_factory or _default_embedder(config, hub))
-        if why:
-            notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
     by_lang: dict[str, list[_Work]] = defaultdict(list)
     for w in work:
         by_lang[w.doc.language].append(w)
     for lang, items in by_lang.items():
+        # The embedding model is the one for the text's language (English MiniLM says little about
+        # French sentences); given a factory, the caller chose one model for every language.
+        embedder, why = None, None
+        if any(needs_meaning_check(c.suggestion, mode) for w in items for c in w.candidates):
+            embedder, why = _load(embed_factory or _default_embedder(config, hub, lang))
+            if why:
+                notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
         lm, why = _load(lambda lang=lang: (lm_factory or _default_lm(config, hub))(lang))
         if why and any(not c.suggestion.safe for w in items for c in w.candidates):
             notes.append((f"fluency of suggested fixes not measured for '{lang}' ({why[0]})", why[1]))
@@ -392,11 +395,11 @@ def _default_lm(config: Config, hub: ModelHub) -> LMFactory:
     return factory
 
 
-def _default_embedder(config: Config, hub: ModelHub) -> EmbedFactory:
+def _default_embedder(config: Config, hub: ModelHub, lang: str = "en") -> EmbedFactory:
     def factory() -> EmbedderLike:
         from tqcheck.models.embed import get_embedder
 
-        return get_embedder(config, hub)
+        return get_embedder(config, hub, lang)
 
     return factory
 
