@@ -205,14 +205,22 @@ def test_model_folder_with_remote_code_is_refused(models, tmp_path):
                        "en", "fr")
 
 
-def test_multilingual_model_gets_its_language_codes_on_both_sides(tmp_path_factory, tmp_path, monkeypatch):
-    from mt_fixtures import tiny_m2m100
+@pytest.mark.parametrize(("fixture", "family", "pair", "tokens", "texts"), [
+    ("tiny_m2m100", "m2m100", ("en", "fr"), ("__en__", "__fr__"), ["Hello there.", "The coalition meets."]),
+    ("tiny_nllb", "nllb", ("fr", "en"), ("fra_Latn", "eng_Latn"),
+     ["La coalition se réunit.", "Comment vaincre l'État islamique ?"]),
+])
+def test_multilingual_model_gets_its_language_codes_on_both_sides(fixture, family, pair, tokens, texts,
+                                                                  tmp_path_factory, tmp_path, monkeypatch):
+    import mt_fixtures
 
-    folder = tiny_m2m100(tmp_path_factory.getbasetemp())
-    cfg = Config(mt_models={"en-fr": str(folder)}, backend="transformers", use_cache=False, beam_size=1,
+    folder = getattr(mt_fixtures, fixture)(tmp_path_factory.getbasetemp())
+    src, tgt = pair
+    cfg = Config(mt_models={f"{src}-{tgt}": str(folder)}, backend="transformers", use_cache=False, beam_size=1,
                  max_length=12, cache_dir=str(tmp_path))
-    t = get_translator(cfg, ModelHub(), "en", "fr")
-    assert (t.spec.family, t.spec.src_code, t.spec.tgt_code) == ("m2m100", "en", "fr")
+    t = get_translator(cfg, ModelHub(), src, tgt)
+    assert t.spec.family == family
+    assert [t.spec.src_code, t.spec.tgt_code] == [tok.strip("_") for tok in tokens]
     backend = t.backend()
     seen = {}
     generate = backend.model.generate
@@ -222,11 +230,12 @@ def test_multilingual_model_gets_its_language_codes_on_both_sides(tmp_path_facto
         return generate(**kwargs)
 
     monkeypatch.setattr(backend.model, "generate", spy)
-    out = t.translate(["Hello there.", "The coalition meets."], n_best=2)
+    out = t.translate(texts, n_best=2)
     tok = backend.tokenizer
-    assert seen["forced_bos_token_id"] == tok.get_lang_id("fr")
-    assert int(seen["input_ids"][0][0]) == tok.get_lang_id("en")  # source language token first
-    assert all("__" not in h for hyps in out for h in hyps)  # language codes never reach the text
+    assert seen["forced_bos_token_id"] == tok.convert_tokens_to_ids(tokens[1])
+    assert int(seen["input_ids"][0][0]) == tok.convert_tokens_to_ids(tokens[0])  # source language token first
+    assert len(out) == 2 and all(len(hyps) == 2 for hyps in out)
+    assert not any(code in h for hyps in out for h in hyps for code in tokens)  # codes never reach the text
 
 
 def test_auto_backend_runs_a_multilingual_model_whatever_ctranslate2_makes_of_it(tmp_path_factory, tmp_path):
@@ -241,31 +250,6 @@ def test_auto_backend_runs_a_multilingual_model_whatever_ctranslate2_makes_of_it
     sig = t.signature()
     # transformers v5 and CTranslate2 4.x disagree on M2M100's vocabulary size: then auto falls back.
     assert sig["backend"] == "ctranslate2" or "cannot convert" in sig["fallback"]
-
-
-def test_nllb_model_gets_its_language_codes_on_both_sides(tmp_path_factory, tmp_path, monkeypatch):
-    from mt_fixtures import tiny_nllb
-
-    folder = tiny_nllb(tmp_path_factory.getbasetemp())
-    cfg = Config(mt_models={"fr-en": str(folder)}, backend="transformers", use_cache=False, beam_size=1,
-                 max_length=12, cache_dir=str(tmp_path))
-    t = get_translator(cfg, ModelHub(), "fr", "en")
-    assert (t.spec.family, t.spec.src_code, t.spec.tgt_code) == ("nllb", "fra_Latn", "eng_Latn")
-    backend = t.backend()
-    seen = {}
-    generate = backend.model.generate
-
-    def spy(**kwargs):
-        seen.update(kwargs)
-        return generate(**kwargs)
-
-    monkeypatch.setattr(backend.model, "generate", spy)
-    out = t.translate(["La coalition se réunit.", "Comment vaincre l'État islamique ?"], n_best=2)
-    tok = backend.tokenizer
-    assert seen["forced_bos_token_id"] == tok.convert_tokens_to_ids("eng_Latn")
-    assert int(seen["input_ids"][0][0]) == tok.convert_tokens_to_ids("fra_Latn")  # source code first
-    assert len(out) == 2 and all(len(hyps) == 2 for hyps in out)
-    assert all("_Latn" not in h for hyps in out for h in hyps)  # language codes never reach the text
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed")
