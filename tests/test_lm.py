@@ -224,3 +224,23 @@ def test_a_ct2_load_error_is_raised_to_the_caller() -> None:
     with pytest.raises(RuntimeError, match="no such model"):
         off_thread(boom)
     assert off_thread(lambda: 42) == 42
+
+
+@needs_ct2
+@pytest.mark.parametrize("arch", ["llama", "qwen2"])
+def test_default_model_architectures_score_the_same_on_both_engines(tmp_path: Path, arch: str) -> None:
+    # The default neural LMs are SmolLM2 (Llama, tied embeddings), Qwen2.5 and GPT-2s: CTranslate2's
+    # converted copy must give the float model's log-probabilities, or its scores would be silently wrong.
+    from tiny_models import build_tiny_causal_lm
+
+    folder = build_tiny_causal_lm(tmp_path / arch, arch)
+    texts = ["The coalition meets in Paris on Tuesday.", "How to defeat the Islamic State?", "Über café crème"]
+    got = {}
+    for backend, dtype in (("transformers", "auto"), ("ctranslate2", "float32")):
+        cfg = Config(lm_models={"en": str(folder)}, backend=backend, dtype=dtype, cache_dir=str(tmp_path / "cache"))
+        scorer = get_lm_scorer(cfg, ModelHub(), "en")
+        assert scorer.backend == backend
+        got[backend] = [t.logprob for t in scorer.score(texts)]
+    assert got["ctranslate2"] == pytest.approx(got["transformers"], abs=1e-2)
+    reference = [reference_logprob(folder, scorer.tokenizer, t) for t in texts]
+    assert got["transformers"] == pytest.approx(reference, abs=1e-3)

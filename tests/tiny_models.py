@@ -122,3 +122,27 @@ def build_tiny_gpt2(folder: str | Path, *, seed: int = 0, n_embd: int = 16, n_la
                         n_head=2, bos_token_id=0, eos_token_id=0)
     GPT2LMHeadModel(config).eval().save_pretrained(out, safe_serialization=True)
     return out
+
+
+def build_tiny_causal_lm(folder: str | Path, arch: str, *, seed: int = 0) -> Path:
+    """A tiny random causal LM of the architecture of a default model ("llama": SmolLM2, with tied
+    embeddings as SmolLM2 has; "qwen2": Qwen2.5), with the tiny GPT-2's byte-level BPE tokenizer."""
+    import shutil
+
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    out = Path(folder)
+    gpt2 = build_tiny_gpt2(out.parent / f".{out.name}-tokenizer")
+    out.mkdir(parents=True, exist_ok=True)
+    for f in gpt2.iterdir():
+        if f.name.startswith(("tokenizer", "special")):
+            shutil.copy(f, out / f.name)
+    classes = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen2": (Qwen2Config, Qwen2ForCausalLM)}
+    config_class, model_class = classes[arch]
+    config = config_class(vocab_size=300, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                          bos_token_id=0, eos_token_id=0, tie_word_embeddings=arch == "llama")
+    torch.manual_seed(seed)
+    model_class(config).eval().save_pretrained(out, safe_serialization=True)
+    return out
