@@ -244,3 +244,15 @@ def test_default_model_architectures_score_the_same_on_both_engines(tmp_path: Pa
     assert got["ctranslate2"] == pytest.approx(got["transformers"], abs=1e-2)
     reference = [reference_logprob(folder, scorer.tokenizer, t) for t in texts]
     assert got["transformers"] == pytest.approx(reference, abs=1e-3)
+
+
+@needs_ct2
+def test_an_unwritable_cache_dir_falls_back_to_transformers_or_is_one_clear_error(tiny_gpt2_dir: Path,  # noqa: F811
+                                                                                  tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    auto = get_lm_scorer(Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(blocked)), ModelHub(), "en")
+    assert auto.backend == "transformers" and auto.score(["The coalition meets."])[0].n > 0
+    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(blocked), backend="ctranslate2")
+    with pytest.raises(ModelError, match="cannot write the CTranslate2 copy"):
+        get_lm_scorer(cfg, ModelHub(), "en")

@@ -42,8 +42,12 @@ def convert(folder: Path, dest: Path) -> Path:
     from ctranslate2.converters import TransformersConverter
 
     quiet_transformers()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    except OSError as exc:  # a read-only or misplaced cache_dir: the model can still run on transformers
+        raise ModelError(f"{dest.parent}: cannot write the CTranslate2 copy of {folder.name} "
+                         f"({exc.strerror or exc.__class__.__name__}); check cache_dir") from None
     try:
         TransformersConverter(str(folder), trust_remote_code=False).convert(str(tmp / "m"), force=True)
         try:
