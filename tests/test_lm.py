@@ -256,3 +256,16 @@ def test_an_unwritable_cache_dir_falls_back_to_transformers_or_is_one_clear_erro
     cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(blocked), backend="ctranslate2")
     with pytest.raises(ModelError, match="cannot write the CTranslate2 copy"):
         get_lm_scorer(cfg, ModelHub(), "en")
+
+
+@needs_ct2
+def test_a_damaged_converted_copy_is_converted_again(tiny_gpt2_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    cfg = Config(lm_models={"en": str(tiny_gpt2_dir)}, cache_dir=str(tmp_path))
+    expected = get_lm_scorer(cfg, ModelHub(), "en").score(["The coalition meets."])[0].logprob
+    (copy,) = (tmp_path / "ct2").glob("*/model.bin")
+    size = copy.stat().st_size
+    copy.write_bytes(copy.read_bytes()[:100])  # a full disk or a killed copy
+    again = get_lm_scorer(cfg, ModelHub(), "en")
+    assert again.backend == "ctranslate2", "not a silent fall back to transformers on every later run"
+    assert copy.stat().st_size == size
+    assert again.score(["The coalition meets."])[0].logprob == pytest.approx(expected)

@@ -277,3 +277,18 @@ def test_nllb_runs_on_ctranslate2_with_the_target_code_as_prefix(tmp_path_factor
     assert all(src[0] == "eng_Latn" and src[-1] == "</s>" for src in seen["source"])
     assert len(out) == 2 and all(1 <= len(hyps) <= 2 for hyps in out)
     assert all("_Latn" not in h for hyps in out for h in hyps)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed")
+def test_a_damaged_ctranslate2_copy_of_a_translation_model_is_converted_again(tmp_path_factory, tmp_path):
+    from mt_fixtures import tiny_nllb
+
+    folder = tiny_nllb(tmp_path_factory.getbasetemp())
+    cfg = Config(mt_models={"fr-en": str(folder)}, backend="ctranslate2", use_cache=False, beam_size=1,
+                 max_length=12, cache_dir=str(tmp_path))
+    first = get_translator(cfg, ModelHub(), "fr", "en").translate(["La coalition se réunit."])
+    (copy,) = (tmp_path / "ct2").glob("*/model.bin")
+    copy.write_bytes(b"\0" * 64)
+    t = get_translator(cfg, ModelHub(), "fr", "en")
+    assert t.translate(["La coalition se réunit."]) == first
+    assert t.signature()["backend"] == "ctranslate2" and copy.stat().st_size > 64

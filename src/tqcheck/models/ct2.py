@@ -88,6 +88,23 @@ def off_thread(make: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
+def load_converted(folder: Path, dest: Path, make: Callable[[str], T]) -> T:
+    """Convert ``folder`` into ``dest`` (once) and load it with ``make(path)`` on a thread of its own.
+
+    A copy already in the cache that no longer loads (truncated by a full disk, damaged by hand) is
+    ours to replace: it is removed and converted again, once, instead of failing every run after."""
+    cached = (dest / "model.bin").is_file()
+    for attempt in (1, 2):
+        path = str(convert(folder, dest))
+        try:
+            return off_thread(lambda p=path: make(p))  # type: ignore[misc]
+        except Exception as exc:
+            if not cached or attempt == 2:
+                raise ModelError(f"{path}: cannot load the CTranslate2 model ({_one_line(exc)})") from None
+            shutil.rmtree(dest, ignore_errors=True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def compute_type(dtype: str, device: str) -> str:
     if dtype == "int8" and device == "cuda":
         return "int8_float16"
@@ -109,15 +126,12 @@ class CT2Backend:
              cache_dir: str | os.PathLike[str]) -> CT2Backend:
         import ctranslate2
 
-        path = convert(folder, converted_dir(folder, revision, cache_dir))
+        path = converted_dir(folder, revision, cache_dir)
         ctype = compute_type(dtype, device)
         # 0 lets CTranslate2 choose; set TQCHECK_CT2_THREADS to pin it (shared or busy machines).
         threads = int(os.environ.get("TQCHECK_CT2_THREADS", "0") or 0)
-        try:
-            translator = off_thread(lambda: ctranslate2.Translator(str(path), device=device, compute_type=ctype,
-                                                                   intra_threads=threads))
-        except Exception as exc:
-            raise ModelError(f"{path}: cannot load the CTranslate2 model ({_one_line(exc)})") from None
+        translator = load_converted(folder, path, lambda p: ctranslate2.Translator(
+            p, device=device, compute_type=ctype, intra_threads=threads))
         return cls(translator, load_tokenizer(folder), device, ctype, path)
 
     def tokenize(self, texts: list[str], spec: ModelSpec, max_length: int) -> list[list[str]]:

@@ -45,7 +45,7 @@ class CT2Scorer(SubwordScorer):
                  cache_dir: str | os.PathLike[str] = "", revision: str = "") -> None:
         import ctranslate2
 
-        from tqcheck.models.ct2 import compute_type, convert, converted_dir, off_thread
+        from tqcheck.models.ct2 import compute_type, converted_dir, load_converted
         from tqcheck.models.resolve import ensure_offline
         from tqcheck.models.translate import model_revision
 
@@ -63,18 +63,13 @@ class CT2Scorer(SubwordScorer):
             raise ModelError(f"{path}: model needs custom code (auto_map); tqcheck never runs remote code")
         self._init_tokenizer(path, model_id, lang=lang, batch_size=batch_size,
                              positions=model_positions(model_config), max_tokens=max_tokens)
-        converted = convert(path, converted_dir(path, revision or model_revision(path), cache_dir))
         self.device = device
         self.dtype = compute_type(dtype, device)
         inter, intra = cpu_threads() if device == "cpu" else (1, 0)
         self.workers = inter
-        try:
-            self.generator = off_thread(lambda: ctranslate2.Generator(
-                str(converted), device=device, compute_type=self.dtype, inter_threads=inter, intra_threads=intra))
-        except Exception as exc:
-            from tqcheck.models.hf_translate import _one_line
-
-            raise ModelError(f"{converted}: cannot load the CTranslate2 model ({_one_line(exc)})") from None
+        self.generator = load_converted(path, converted_dir(path, revision or model_revision(path), cache_dir),
+                                        lambda p: ctranslate2.Generator(p, device=device, compute_type=self.dtype,
+                                                                        inter_threads=inter, intra_threads=intra))
         self._tokens_of_id: dict[int, str] = {}
 
     def _group_size(self) -> int:
