@@ -13,7 +13,8 @@ import typer
 
 from tqcheck.errors import TqcheckError
 
-models_app = typer.Typer(help="List, download and locate translation models.", rich_markup_mode=None,
+models_app = typer.Typer(help="List, download and locate translation, language and embedding models.",
+                         rich_markup_mode=None,
                          no_args_is_help=True)
 
 #: What ``pull`` downloads: configs, tokenizers and safetensors weights (never pickles).
@@ -57,17 +58,31 @@ def _local(model: str) -> tuple[Path | None, str]:
 @models_app.command("list")
 def models_list(
     pairs: Annotated[list[str] | None, typer.Argument(
-        help="Pairs to show, e.g. en-pt (default: every opus-mt pair and configured override).")] = None,
+        help="Pairs to show, e.g. en-pt (default: every opus-mt pair and configured override); "
+        "with --kind lm, languages.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     lang: Annotated[str | None, typer.Option("--lang", help="Only pairs with this language.")] = None,
+    kind: Annotated[str, typer.Option(
+        "--kind", help="mt (translation pairs), lm (fluency language models) or embed (sentence embeddings).")] = "mt",
     config_file: ConfigOpt = None,
     mt_model: MtOpt = None,
+    lm_model: Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH override.")] = None,
+    embed_model: Annotated[str | None, typer.Option("--embed-model", help="ID_OR_PATH override.")] = None,
 ) -> None:
-    """Each language pair, the model it resolves to and whether that model is here."""
+    """Each language pair (or language), the model it resolves to and whether that model is here."""
     from tqcheck.models.ct2 import converted_dir
     from tqcheck.models.registry import known_pairs, model_spec
     from tqcheck.models.translate import model_revision
 
+    if kind not in ("mt", "lm", "embed"):
+        raise TqcheckError(f"unknown kind '{kind}'; use mt, lm or embed")
+    if fmt not in ("text", "json"):
+        raise TqcheckError(f"unknown format '{fmt}'; use text or json")
+    if kind != "mt":
+        from tqcheck.cli import build_config
+
+        _list_lm_or_embed(kind, pairs, fmt, build_config(config_file, lm_model=lm_model, embed_model=embed_model))
+        return
     cfg = _config(config_file, mt_model)
     rows = []
     for pair in pairs or known_pairs(cfg):
@@ -100,6 +115,29 @@ def models_list(
     lines.append(f"{len(rows) - len(missing)} of {len(rows)} available locally."
                  + (" Download with: tqcheck models pull ID_OR_PAIR" if missing else ""))
     lines.append("Pairs without an entry use the multilingual model (see models/data/mt_models.toml).")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _list_lm_or_embed(kind: str, langs: list[str] | None, fmt: str, cfg: Any) -> None:
+    from tqcheck.models.inventory import embed_rows, lm_rows
+
+    rows = lm_rows(cfg, langs) if kind == "lm" else embed_rows(cfg)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    width = max([len(r["model"]) for r in rows] + [5])
+    lines = [f"{'LANG':<5}  {'MODEL':<{width}}  {'ORIGIN':<10}  LOCAL"]
+    for r in rows:
+        here = f"yes  {r['path']}" if r["available"] else f"no   ({r['note']})"
+        lines.append(f"{r['lang']:<5}  {r['model']:<{width}}  {r['origin']:<10}  {here}")
+    lines.append("")
+    for r in rows:
+        if kind == "lm":
+            lines.append(f"{r['lang']}: fluency is scored by " + (r["used"] or "nothing (skipped, with the fix)"))
+        else:
+            lines.append(f"{r['lang']}: meaning checks (similarity, fix ranking) use " + (
+                r["used"] or "nothing (similarity is skipped with the fix; fixes are ranked by fluency alone)"))
+    lines.append("'*' is every other language. Download with: tqcheck models pull ID")
     sys.stdout.write("\n".join(lines) + "\n")
 
 
