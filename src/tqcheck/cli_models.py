@@ -1,5 +1,6 @@
-"""``tqcheck models list|pull|path``: which model each language pair uses, where it lives, and
-the one command that downloads (``pull`` is the only place tqcheck ever uses the network)."""
+"""``tqcheck models list|pull|path``: which model each language pair (``--kind mt``) or language
+(``--kind lm``, ``--kind embed``) uses, where it lives, and the one command that downloads (``pull`` is
+the only place tqcheck ever uses the network)."""
 
 from __future__ import annotations
 
