@@ -355,3 +355,25 @@ def test_review_payload_counts_utf16_for_javascript() -> None:
         assert "<mark" in body["html"] and "&lt;" not in text
         res = requests.post(srv.url + "/api/review", json={"text": "<script>alert(1)</script> ?"}, timeout=30)
         assert "<script>" not in res.json()["html"] and "&lt;script&gt;" in res.json()["html"]
+
+
+def test_cli_passes_the_model_options_to_the_checks(monkeypatch) -> None:
+    from tqcheck.server import service
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(cfg, **_kwargs):  # type: ignore[no-untyped-def]
+        seen["cfg"] = cfg
+        raise Stop
+
+    monkeypatch.setattr(service, "CheckService", capture)
+    res = CliRunner().invoke(cli_app, ["serve", "--port", "0", "--backend", "transformers", "--embed-model",
+                                       "./minilm", "--rank-embedder", "never", "--device", "cpu"])
+    assert isinstance(res.exception, Stop), res.output
+    cfg = seen["cfg"]
+    assert (cfg.backend, cfg.embed_model, cfg.rank_embedder, cfg.device) == ("transformers", "./minilm", "never", "cpu")
+    bad = CliRunner().invoke(cli_app, ["serve", "--rank-embedder", "sometimes"])
+    assert isinstance(bad.exception, ConfigError) and "rank_embedder" in str(bad.exception)

@@ -18,6 +18,29 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 from tqcheck import __version__
+from tqcheck.cli_options import (  # also what the command modules import from here
+    BackendOpt,
+    ChunkOpt,
+    CompareOpt,
+    ConfigOpt,
+    EmbedOpt,
+    EngineOpt,
+    ExcludeOpt,
+    GpusOpt,
+    IgnoreOpt,
+    IncludeOpt,
+    LangOpt,
+    LmOpt,
+    MtOpt,
+    QuietOpt,
+    RankEmbedderOpt,
+    ReportDirOpt,
+    ResumeOpt,
+    SelectOpt,
+    SignalsOpt,
+    SourceLangOpt,
+    WorkersOpt,
+)
 from tqcheck.cli_serve import serve as serve_command
 from tqcheck.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE, ConfigError, TqcheckError
 
@@ -115,37 +138,6 @@ def build_config(
     return validate(cfg.replace(**changes), "command line")
 
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="tqcheck.toml to use (default: discover).")]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text (ISO 639-1) or 'auto'.")]
-SourceLangOpt = Annotated[str | None, typer.Option(
-    "--source-lang", help="Language it was translated from; 'auto' to guess it, 'none' for unknown.")]
-SelectOpt = Annotated[list[str] | None, typer.Option("--select", help="Only these rule ids or prefixes.")]
-IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these rule ids or prefixes.")]
-MtOpt = Annotated[list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH translation model.")]
-LmOpt = Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH causal language model.")]
-EmbedOpt = Annotated[str | None, typer.Option("--embed-model", help="Sentence-embedding model id or folder.")]
-SignalsOpt = Annotated[list[str] | None, typer.Option("--signals", help="Signals to run, e.g. rules,fluency.")]
-RankEmbedderOpt = Annotated[str | None, typer.Option(
-    "--rank-embedder", help="Meaning check of ranked fixes by sentence embeddings: auto (model rewrites "
-    "only; default), always (every unsafe fix) or never.")]
-
-# Batch options (tqcheck.cli_batch): many documents, report directory, resume, engines.
-IncludeOpt = Annotated[list[str] | None, typer.Option(
-    "--include", help="In directories, only files matching these globs.")]
-ExcludeOpt = Annotated[list[str] | None, typer.Option(
-    "--exclude", help="In directories, leave out files matching these globs.")]
-ReportDirOpt = Annotated[Path | None, typer.Option(
-    "--report-dir", help="Write one report per document and summary.{json,csv,html} here.")]
-ResumeOpt = Annotated[bool, typer.Option(
-    "--resume", help="Skip documents an earlier run in --report-dir finished.")]
-CompareOpt = Annotated[Path | None, typer.Option(
-    "--compare", help="Compare with a previous summary.json (shown in the new summary).")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="local or ray (needs the 'ray' extra).")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Ray actors (default: autoscale).")]
-GpusOpt = Annotated[float, typer.Option("--gpus-per-actor", help="GPUs each Ray actor holds.")]
-ChunkOpt = Annotated[int, typer.Option(
-    "--chunk-size", help="Documents per pooled model batch and per resume step.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
 @app.command()
@@ -170,9 +162,7 @@ def check(
     rank_embedder: RankEmbedderOpt = None,
     input_format: Annotated[str | None, typer.Option(
         "--input-format", help="auto, text, markdown, xliff, po, tmx, tsv, csv.")] = None,
-    backend: Annotated[str | None, typer.Option(
-        "--backend", help="Model backend for translation and neural LMs: auto (ctranslate2 when installed), "
-        "transformers, ctranslate2.")] = None,
+    backend: BackendOpt = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report.")] = None,

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from tqcheck.cli import (
+    BackendOpt,
     ConfigOpt,
     EmbedOpt,
     IgnoreOpt,
@@ -61,9 +62,7 @@ def fix(
     embed_model: EmbedOpt = None,
     signals: SignalsOpt = None,
     input_format: Annotated[str | None, typer.Option("--input-format", help="auto, text, markdown.")] = None,
-    backend: Annotated[str | None, typer.Option(
-        "--backend", help="Model backend for translation and neural LMs: auto (ctranslate2 when installed), "
-        "transformers, ctranslate2.")] = None,
+    backend: BackendOpt = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the model cache.")] = False,
 ) -> None:

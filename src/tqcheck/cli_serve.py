@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from tqcheck.cli_options import BackendOpt, EmbedOpt, RankEmbedderOpt
 from tqcheck.errors import ConfigError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -102,7 +103,10 @@ def serve(
         list[str] | None, typer.Option("--mt-model", help="SRC-TGT=ID_OR_PATH model.")
     ] = None,
     lm_model: Annotated[list[str] | None, typer.Option("--lm-model", help="LANG=ID_OR_PATH model.")] = None,
+    embed_model: EmbedOpt = None,
+    backend: BackendOpt = None,
     device: Annotated[str | None, typer.Option("--device", help="auto, cpu, cuda.")] = None,
+    rank_embedder: RankEmbedderOpt = None,
     log_level: Annotated[
         str, typer.Option("--log-level", help="critical, error, warning, info, debug.")
     ] = "warning",
@@ -134,7 +138,10 @@ def serve(
         signals=signals,
         mt_model=mt_model,
         lm_model=lm_model,
+        embed_model=embed_model,
+        backend=backend,
         device=device,
+        rank_embedder=rank_embedder,
     )
     settings = ServeSettings(
         host=host,
