@@ -152,3 +152,43 @@ def test_removed_conjunction_scores_worse_as_a_version_of_the_sentence(ngram: NG
     a, b = ngram.score_one(good), ngram.score_one(cut)
     assert a.slor_total > b.slor_total
     assert a.slor_total == pytest.approx(a.slor * a.n)
+
+
+def test_untranslated_word_test_narrows_to_the_known_source_languages(ngram: NGramScorer) -> None:
+    assert ngram.for_sources(["fr", "fr-CA"]).foreign_langs == ["fr"]
+    assert ngram.for_sources(["de", "fr"]).foreign_langs == ["de", "fr"]
+    assert ngram.for_sources(["fr"]) is ngram.for_sources(["fr"])  # one view per set, shared caches
+    assert ngram.for_sources(["fr"])._known is ngram._known
+    default = sorted(ngram.foreign_langs)
+    for unknown in (["fr", None], [], ["xx"], ["en"]):  # an unknown source keeps the default list
+        assert sorted(ngram.for_sources(unknown).foreign_langs) == default
+
+
+def test_a_word_left_in_the_source_language_is_charged_for_that_source(ngram: NGramScorer) -> None:
+    # Italian "sempre" (always) is not among the default French/Spanish/German leftovers; from an
+    # Italian source it is recognised as untranslated instead of passing as a rare English word.
+    text = "The government will sempre defend the new budget."
+    default, italian = ngram.score([text])[0], ngram.for_sources(["it"]).score([text])[0]
+    word = text.index("sempre")
+    lp = {s: lp for s, _e, lp in default.tokens}
+    lp_it = {s: lp for s, _e, lp in italian.tokens}
+    assert lp_it[word] < lp[word] - 5
+    assert italian.slor < default.slor
+
+
+def test_the_fluency_signal_scores_with_the_documents_source_language(monkeypatch) -> None:
+    from tqcheck.api import Checker
+    from tqcheck.config import Config
+    from tqcheck.formats import document_from_text
+
+    used: list[list[str]] = []
+    real_score = NGramScorer.score
+
+    def spy(self, texts):  # type: ignore[no-untyped-def]
+        used.append(list(self.foreign_langs))
+        return real_score(self, texts)
+
+    monkeypatch.setattr(NGramScorer, "score", spy)
+    checker = Checker(Config(signals=["fluency"], source_lang="fr"))
+    checker.check_documents([document_from_text("The coalition meets in Paris on Tuesday.")])
+    assert used == [["fr"]]

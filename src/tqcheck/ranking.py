@@ -364,6 +364,9 @@ def rank_findings(docs: Sequence[Document], findings: Sequence[list[Finding]], c
             if why:
                 notes.append((f"meaning of suggested fixes not checked ({why[0]})", why[1]))
         lm, why = _load(lambda lang=lang: (lm_factory or _default_lm(config, hub))(lang))
+        narrow = getattr(lm, "for_sources", None)  # the n-gram's untranslated-word test, as in fluency
+        if narrow is not None:
+            lm = narrow(w.doc.source_language for w in items)
         if why and any(not c.suggestion.safe for w in items for c in w.candidates):
             notes.append((f"fluency of suggested fixes not measured for '{lang}' ({why[0]})", why[1]))
         cands = [c for w in items for c in w.candidates]

@@ -23,10 +23,12 @@ over a lower-case vocabulary, and a huge negative sentinel for an unknown word. 
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -104,6 +106,7 @@ class NGramScorer:
         self.typo_margin = math.log(float(c["misspelling_ratio"]))
         self.bridge_marks = frozenset(c.get("context_across", ""))
         self._known: dict[str, bool] = {}
+        self._views: dict[tuple[str, ...], NGramScorer] = {}
 
     def _bridges(self, gap: str) -> bool:
         """A clause gap the LM's history may reach across: only bridging marks in it ("," by default)."""
@@ -123,6 +126,26 @@ class NGramScorer:
 
     def _unigram(self, word: str) -> float:
         return unigram_logprob(word, "en", self.floor)
+
+    def for_sources(self, langs: Iterable[str | None]) -> NGramScorer:
+        """This scorer with the untranslated-word test narrowed to the texts' source languages.
+
+        When every text's source language is known (and wordfreq has it), a rare word is checked
+        against those languages only: a German source's leftovers are German, and a French one's
+        check need not load the Spanish and German word lists (0.2 s each). Any unknown source keeps
+        the default list (``foreign_languages``). Shares the model and caches with ``self``."""
+        from wordfreq import available_languages
+
+        wanted = {(lang or "").split("-")[0].lower() for lang in langs}
+        if not wanted or "" in wanted or "en" in wanted or not wanted <= set(available_languages()):
+            return self
+        key = tuple(sorted(wanted))
+        view = self._views.get(key)
+        if view is None:
+            view = copy.copy(self)
+            view.foreign_langs = list(key)
+            self._views[key] = view
+        return view
 
     def _foreign(self, word: str, english: float) -> bool:
         """A word far more common in a usual source language than in English: left untranslated

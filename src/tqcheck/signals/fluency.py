@@ -148,6 +148,9 @@ class FluencySignal(Signal):
                 continue
             # One scoring call for all segments of all documents in this language (batching).
             items = [(i, seg) for i in indices for seg in docs[i].segments if _scorable(seg)]
+            narrow = getattr(scorer, "for_sources", None)  # the n-gram's untranslated-word test
+            if narrow is not None:
+                scorer = narrow(docs[i].source_language for i in indices)
             with self.hub.use_lock:
                 scores = scorer.score([seg.text for _, seg in items])
             per_doc: dict[int, list[tuple[Segment, TokenScores]]] = {i: [] for i in indices}
